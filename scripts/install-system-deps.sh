@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages voxbridge and its tests use, only those that are missing, without
+# prompts. Needs root (or sudo) when something is missing; prints what it installs.
+set -euo pipefail
+
+# command-or-file-to-check:debian-package
+needs=(
+  "sox:sox"
+  "soxi:sox"
+)
+
+missing=()
+for pair in "${needs[@]}"; do
+  cmd=${pair%%:*}
+  pkg=${pair#*:}
+  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -e "$cmd" ]; then
+    case " ${missing[*]-} " in *" $pkg "*) ;; *) missing+=("$pkg") ;; esac
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "installing Debian packages: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "error: missing Debian packages (${missing[*]}) and not root; install them with apt-get" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('voxbridge')
+    .description('Telephony speech gateway: SIP/SIPREC in, G.711 to PCM, live transcripts out.')
+    .version(packageVersion())
+    .showHelpAfterError();
+  return program;
+}

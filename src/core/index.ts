@@ -1,0 +1,3 @@
+export { VoxError, ParseError, UnsupportedFormatError, InvalidArgumentError } from './errors.js';
+export { systemClock } from './clock.js';
+export type { Clock } from './clock.js';
