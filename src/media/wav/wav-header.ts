@@ -170,7 +170,8 @@ export function readWavHeader(bytes: Uint8Array, streaming: boolean): WavHeader 
   for (;;) {
     if (pos + 8 > length) {
       const what = fmt === undefined ? 'fmt chunk missing' : 'no data chunk';
-      return needMore(what, pos + 8, pos);
+      // A missing pad byte after the last chunk can put pos one past the end.
+      return needMore(what, pos + 8, Math.min(pos, length));
     }
     const id = fourcc(bytes, pos);
     const size = u32(bytes, pos + 4);
