@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { G711_CODECS, codecForName, codecForPayloadType } from '../../../../src/media/codecs/index.js';
 
-void test('static payload types 0 and 8 are PCMU and PCMA at 8000 Hz', () => {
+test('static payload types 0 and 8 are PCMU and PCMA at 8000 Hz', () => {
   assert.deepEqual(codecForPayloadType(0), {
     name: 'PCMU',
     payloadType: 0,
@@ -17,7 +17,7 @@ void test('static payload types 0 and 8 are PCMU and PCMA at 8000 Hz', () => {
   assert.equal(G711_CODECS.length, 2);
 });
 
-void test('names are case-insensitive', () => {
+test('names are case-insensitive', () => {
   assert.equal(codecForName('pcmu')?.payloadType, 0);
   assert.equal(codecForName('PCMA')?.payloadType, 8);
   assert.equal(codecForName('Pcma')?.payloadType, 8);

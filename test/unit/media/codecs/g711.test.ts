@@ -33,7 +33,7 @@ function readInt16(name: string): Int16Array {
 const allPcm = readInt16('pcm16-all.raw');
 const allCodes = readBytes('codes-all.raw');
 
-void test('the input vectors hold every int16 from -32768 up and every byte from 0 up', () => {
+test('the input vectors hold every int16 from -32768 up and every byte from 0 up', () => {
   assert.equal(allPcm.length, 65536);
   assert.equal(allCodes.length, 256);
   for (let i = 0; i < 65536; i++) assert.equal(allPcm[i], i - 32768);
@@ -44,7 +44,7 @@ for (const law of ['mulaw', 'alaw'] as const) {
   const encode = law === 'mulaw' ? mulawEncode : alawEncode;
   const decode = law === 'mulaw' ? mulawDecode : alawDecode;
 
-  void test(`${law}: all 65,536 PCM16 encodes equal sox's`, () => {
+  test(`${law}: all 65,536 PCM16 encodes equal sox's`, () => {
     const expected = readBytes(`${law}-encoded.raw`);
     const actual = encode(allPcm);
     let mismatches = 0;
@@ -59,16 +59,16 @@ for (const law of ['mulaw', 'alaw'] as const) {
     assert.deepEqual(actual, expected);
   });
 
-  void test(`${law}: all 256 code word decodes equal sox's`, () => {
+  test(`${law}: all 256 code word decodes equal sox's`, () => {
     assert.deepEqual(decode(allCodes), readInt16(`${law}-decoded.raw`));
   });
 
-  void test(`${law}: g711Encode/g711Decode dispatch to the same tables`, () => {
+  test(`${law}: g711Encode/g711Decode dispatch to the same tables`, () => {
     assert.deepEqual(g711Encode(law, allPcm), encode(allPcm));
     assert.deepEqual(g711Decode(law, allCodes), decode(allCodes));
   });
 
-  void test(`${law}: decode then encode returns every code word (except the duplicate zero)`, () => {
+  test(`${law}: decode then encode returns every code word (except the duplicate zero)`, () => {
     const round = encode(decode(allCodes));
     for (let c = 0; c < 256; c++) {
       // µ-law has two zeros (0x7f and 0xff); both decode to 0, which encodes as 0xff.
@@ -77,7 +77,7 @@ for (const law of ['mulaw', 'alaw'] as const) {
     }
   });
 
-  void test(`${law}: writes into a caller's buffer and returns an exact view`, () => {
+  test(`${law}: writes into a caller's buffer and returns an exact view`, () => {
     const pcm = Int16Array.of(0, 1000, -1000, 32767);
     const out = new Uint8Array(10);
     const codes = encode(pcm, out);
@@ -91,12 +91,12 @@ for (const law of ['mulaw', 'alaw'] as const) {
     assert.throws(() => decode(codes, new Int16Array(3)), InvalidArgumentError);
   });
 
-  void test(`${law}: empty input gives empty output`, () => {
+  test(`${law}: empty input gives empty output`, () => {
     assert.equal(encode(new Int16Array(0)).length, 0);
     assert.equal(decode(new Uint8Array(0)).length, 0);
   });
 
-  void test(`${law}: property: decode(encode(x)) stays within half a step of x and keeps its sign`, () => {
+  test(`${law}: property: decode(encode(x)) stays within half a step of x and keeps its sign`, () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -32768, max: 32767 }), { maxLength: 64 }), (values) => {
         const pcm = Int16Array.from(values);
@@ -116,14 +116,14 @@ for (const law of ['mulaw', 'alaw'] as const) {
   });
 }
 
-void test('tables have the documented sizes and types', () => {
+test('tables have the documented sizes and types', () => {
   assert.ok(MULAW_ENCODE_TABLE instanceof Uint8Array && MULAW_ENCODE_TABLE.length === 65536);
   assert.ok(ALAW_ENCODE_TABLE instanceof Uint8Array && ALAW_ENCODE_TABLE.length === 65536);
   assert.ok(MULAW_DECODE_TABLE instanceof Int16Array && MULAW_DECODE_TABLE.length === 256);
   assert.ok(ALAW_DECODE_TABLE instanceof Int16Array && ALAW_DECODE_TABLE.length === 256);
 });
 
-void test('known code words: silence and full scale', () => {
+test('known code words: silence and full scale', () => {
   assert.equal(MULAW_ENCODE_TABLE[0], 0xff);
   assert.equal(ALAW_ENCODE_TABLE[0], 0xd5);
   assert.equal(MULAW_DECODE_TABLE[0x00], -32124);
@@ -133,7 +133,7 @@ void test('known code words: silence and full scale', () => {
   assert.equal(ALAW_DECODE_TABLE[0xaa], 32256);
 });
 
-void test('sox rounds to 14/13 bits instead of truncating: inputs where Sun g711.c differs', () => {
+test('sox rounds to 14/13 bits instead of truncating: inputs where Sun g711.c differs', () => {
   // 2 rounds up to µ-law 14-bit value 1 (Sun truncates to 0); 4 rounds up to A-law 13-bit value 1.
   // These pairs are read off the sox vectors, so they pin the rounding rule in one place.
   const mu = readBytes('mulaw-encoded.raw');

@@ -6,7 +6,7 @@ import { createFrame } from '../../../../src/media/audio/audio-frame.js';
 
 const pcm = Int16Array.of(0, 100, -100, 5000, -5000, 32767, -32768, 12);
 
-void test('pcm16 to mulaw and alaw keeps rate, channels and timestamp', () => {
+test('pcm16 to mulaw and alaw keeps rate, channels and timestamp', () => {
   const frame = createFrame(PCM16_8K, pcm, 40);
   const mu = transcodeFrame(frame, 'mulaw');
   assert.deepEqual(mu.format, MULAW_8K);
@@ -17,7 +17,7 @@ void test('pcm16 to mulaw and alaw keeps rate, channels and timestamp', () => {
   assert.deepEqual(al.data, alawEncode(pcm));
 });
 
-void test('alaw to mulaw goes through PCM16', () => {
+test('alaw to mulaw goes through PCM16', () => {
   const codes = alawEncode(pcm);
   const frame = createFrame({ ...ALAW_8K, channels: 2 }, codes, 20);
   const mu = transcodeFrame(frame, 'mulaw');
@@ -28,7 +28,7 @@ void test('alaw to mulaw goes through PCM16', () => {
   assert.equal(back.data.length, pcm.length);
 });
 
-void test('same encoding returns the frame unchanged', () => {
+test('same encoding returns the frame unchanged', () => {
   const frame = createFrame(PCM16_8K, pcm);
   assert.equal(transcodeFrame(frame, 'pcm16'), frame);
 });

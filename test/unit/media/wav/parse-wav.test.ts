@@ -99,7 +99,7 @@ function info(
 }
 
 for (const [name, expected] of Object.entries(CASES)) {
-  void test(`parseWav ${name}: every info field, format and first samples`, () => {
+  test(`parseWav ${name}: every info field, format and first samples`, () => {
     const wav = parseWav(wavFixture(name));
     assert.deepEqual(wav.info, expected.info);
     assert.deepEqual(wav.format, {
@@ -114,12 +114,12 @@ for (const [name, expected] of Object.entries(CASES)) {
 }
 
 for (const name of ['u8-mono', 'pcm24-mono', 'pcm32-mono', 'float32-mono', 'float64-mono']) {
-  void test(`parseWav ${name}.wav converts to the same PCM16 as sox -D`, () => {
+  test(`parseWav ${name}.wav converts to the same PCM16 as sox -D`, () => {
     assert.deepEqual(parseWav(wavFixture(`${name}.wav`)).samples, soxPcm16(`${name}.s16.raw`));
   });
 }
 
-void test('extensible and plain 24-bit files give the same samples', () => {
+test('extensible and plain 24-bit files give the same samples', () => {
   assert.deepEqual(
     parseWav(wavFixture('pcm24-mono.wav')).samples,
     parseWav(wavFixture('pcm24-mono-wavpcm.wav')).samples,
@@ -133,14 +133,14 @@ for (const name of [
   'mulaw-mono.wav',
   'mulaw-stereo.wav',
 ]) {
-  void test(`encodeWav reproduces sox's ${name} byte for byte`, () => {
+  test(`encodeWav reproduces sox's ${name} byte for byte`, () => {
     const bytes = wavFixture(name);
     const wav = parseWav(bytes);
     assert.deepEqual(encodeWav(wav.format, wav.samples), bytes);
   });
 }
 
-void test('encodeWav of a 3-channel and a LIST file reproduces the data bytes', () => {
+test('encodeWav of a 3-channel and a LIST file reproduces the data bytes', () => {
   for (const name of ['pcm16-3ch.wav', 'pcm16-list.wav', 'u8-odd.wav']) {
     const bytes = wavFixture(name);
     const wav = parseWav(bytes);
@@ -156,7 +156,7 @@ void test('encodeWav of a 3-channel and a LIST file reproduces the data bytes', 
   }
 });
 
-void test('encodeWav pads odd data and the pad is not read back as a sample', () => {
+test('encodeWav pads odd data and the pad is not read back as a sample', () => {
   const format = { encoding: 'mulaw', sampleRateHz: 8000, channels: 1 } as const;
   const file = encodeWav(format, Uint8Array.of(1, 2, 3));
   assert.equal(file.length, 58 + 4);
@@ -164,7 +164,7 @@ void test('encodeWav pads odd data and the pad is not read back as a sample', ()
   assert.deepEqual(parseWav(file).samples, Uint8Array.of(1, 2, 3));
 });
 
-void test('splitChannels returns one mono frame per channel', () => {
+test('splitChannels returns one mono frame per channel', () => {
   const wav = parseWav(wavFixture('pcm16-3ch.wav'));
   const frames = splitChannels(wav);
   assert.equal(frames.length, 3);
@@ -180,7 +180,7 @@ void test('splitChannels returns one mono frame per channel', () => {
   assert.deepEqual(Array.from(mu[1]!.data.slice(0, 2)), [0xc8, 0x99]);
 });
 
-void test('a data size past the end (truncated file) reads the whole sample frames present', () => {
+test('a data size past the end (truncated file) reads the whole sample frames present', () => {
   const bytes = wavFixture('pcm16-stereo.wav').subarray(0, 44 + 4 * 10 + 3);
   const wav = parseWav(bytes);
   assert.equal(wav.info.dataLength, 40);
@@ -189,7 +189,7 @@ void test('a data size past the end (truncated file) reads the whole sample fram
 });
 
 for (const size of [0, 0xffffffff]) {
-  void test(`a data size of 0x${size.toString(16)} reads to the end of the file`, () => {
+  test(`a data size of 0x${size.toString(16)} reads to the end of the file`, () => {
     const bytes = wavFixture('pcm16-mono.wav').slice();
     const view = new DataView(bytes.buffer);
     view.setUint32(40, size, true);
@@ -236,7 +236,7 @@ const BAD: [string, Uint8Array, number, RegExp][] = [
 ];
 
 for (const [what, bytes, offset, message] of BAD) {
-  void test(`parseWav rejects ${what} with a ParseError at byte ${offset}`, () => {
+  test(`parseWav rejects ${what} with a ParseError at byte ${offset}`, () => {
     assert.throws(
       () => parseWav(bytes),
       (error: unknown) => {

@@ -14,7 +14,7 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'voxbridge-wav-'));
 }
 
-void test('a closed recording equals encodeWav of the same samples', async () => {
+test('a closed recording equals encodeWav of the same samples', async () => {
   const dir = tempDir();
   try {
     for (const format of [
@@ -47,7 +47,7 @@ void test('a closed recording equals encodeWav of the same samples', async () =>
   }
 });
 
-void test('write rejects the wrong container, partial frames and writes after close', async () => {
+test('write rejects the wrong container, partial frames and writes after close', async () => {
   const dir = tempDir();
   try {
     const writer = await WavFileWriter.open(join(dir, 'x.wav'), {
@@ -65,7 +65,7 @@ void test('write rejects the wrong container, partial frames and writes after cl
 });
 
 for (const encoding of ['pcm16', 'mulaw'] as const) {
-  void test(`a ${encoding} recording killed with SIGKILL mid-call is still a playable file`, async () => {
+  test(`a ${encoding} recording killed with SIGKILL mid-call is still a playable file`, async () => {
     const dir = tempDir();
     try {
       const path = join(dir, 'killed.wav');

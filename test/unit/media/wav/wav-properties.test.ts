@@ -61,7 +61,7 @@ const randomBytes = fc.oneof(
   }),
 );
 
-void test('property: parseWav on random bytes only throws ParseError within the input', () => {
+test('property: parseWav on random bytes only throws ParseError within the input', () => {
   fc.assert(
     fc.property(randomBytes, (bytes) => onlyParseErrors(bytes.length, () => parseWav(bytes))),
     {
@@ -70,7 +70,7 @@ void test('property: parseWav on random bytes only throws ParseError within the 
   );
 });
 
-void test('property: parseWav on mutated valid files only throws ParseError within the input', () => {
+test('property: parseWav on mutated valid files only throws ParseError within the input', () => {
   fc.assert(
     fc.property(mutatedFile, (bytes) => {
       onlyParseErrors(bytes.length, () => {
@@ -83,7 +83,7 @@ void test('property: parseWav on mutated valid files only throws ParseError with
   );
 });
 
-void test('property: WavStreamReader on random or mutated bytes only throws ParseError within the input', () => {
+test('property: WavStreamReader on random or mutated bytes only throws ParseError within the input', () => {
   fc.assert(
     fc.property(
       fc.oneof(randomBytes, mutatedFile),
@@ -96,7 +96,7 @@ void test('property: WavStreamReader on random or mutated bytes only throws Pars
   );
 });
 
-void test('property: parseWav and WavStreamReader agree on mutated files they both accept', () => {
+test('property: parseWav and WavStreamReader agree on mutated files they both accept', () => {
   fc.assert(
     fc.property(mutatedFile, fc.array(fc.nat(400), { maxLength: 8 }), (bytes, cuts) => {
       let whole: ReturnType<typeof parseWav>;
@@ -112,7 +112,7 @@ void test('property: parseWav and WavStreamReader agree on mutated files they bo
   );
 });
 
-void test('property: a valid file in random chunk splits yields exactly the samples of parseWav', () => {
+test('property: a valid file in random chunk splits yields exactly the samples of parseWav', () => {
   fc.assert(
     fc.property(fc.constantFrom(...fixtures), fc.array(fc.nat(400), { maxLength: 12 }), (bytes, cuts) => {
       const whole = parseWav(bytes);
@@ -129,7 +129,7 @@ void test('property: a valid file in random chunk splits yields exactly the samp
   );
 });
 
-void test('property: parseWav(encodeWav(f, s)) returns the same samples', () => {
+test('property: parseWav(encodeWav(f, s)) returns the same samples', () => {
   const formats = fc.record({
     encoding: fc.constantFrom('pcm16' as const, 'alaw' as const, 'mulaw' as const),
     sampleRateHz: fc.constantFrom(8000, 16000, 44100, 48000),

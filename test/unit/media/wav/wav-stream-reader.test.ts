@@ -32,7 +32,7 @@ function pcmBytes(values: number[]): Uint8Array {
 }
 
 for (const size of [0, 0xffffffff]) {
-  void test(`live stream with sizes 0x${size.toString(16)}: frames advance and partial samples carry over`, () => {
+  test(`live stream with sizes 0x${size.toString(16)}: frames advance and partial samples carry over`, () => {
     const reader = new WavStreamReader();
     const header = liveHeader(size);
     assert.deepEqual(reader.push(header.subarray(0, 20)), []);
@@ -60,7 +60,7 @@ for (const size of [0, 0xffffffff]) {
   });
 }
 
-void test('a declared data size is honoured: trailing chunks are not returned as audio', () => {
+test('a declared data size is honoured: trailing chunks are not returned as audio', () => {
   const file = encodeWav({ encoding: 'mulaw', sampleRateHz: 8000, channels: 1 }, Uint8Array.of(1, 2, 3, 4));
   const trailing = new TextEncoder().encode('LIST\x04\x00\x00\x00INFO');
   const bytes = new Uint8Array(file.length + trailing.length);
@@ -74,7 +74,7 @@ void test('a declared data size is honoured: trailing chunks are not returned as
   assert.deepEqual(reader.end(), []);
 });
 
-void test('stereo frames stay interleaved and whole', () => {
+test('stereo frames stay interleaved and whole', () => {
   const bytes = wavFixture('pcm16-stereo.wav');
   const reader = new WavStreamReader();
   const frames = [...reader.push(bytes.subarray(0, 50)), ...reader.push(bytes.subarray(50)), ...reader.end()];
@@ -85,7 +85,7 @@ void test('stereo frames stay interleaved and whole', () => {
   assert.deepEqual(Array.from(frames[1]!.data.slice(0, 2)), Array.from(all.slice(2, 4)));
 });
 
-void test('a header that never completes is a ParseError at end()', () => {
+test('a header that never completes is a ParseError at end()', () => {
   const reader = new WavStreamReader();
   reader.push(wavFixture('pcm16-list.wav').subarray(0, 40));
   assert.throws(
@@ -94,7 +94,7 @@ void test('a header that never completes is a ParseError at end()', () => {
   );
 });
 
-void test('a header longer than 64 KiB is rejected without buffering it', () => {
+test('a header longer than 64 KiB is rejected without buffering it', () => {
   const reader = new WavStreamReader();
   const start = wavFixture('pcm16-mono.wav').slice(0, 44);
   // Turn the data chunk into a huge JUNK chunk that would have to be skipped before any audio.
@@ -108,12 +108,12 @@ void test('a header longer than 64 KiB is rejected without buffering it', () => 
   assert.throws(() => reader.push(new Uint8Array(4)), ParseError);
 });
 
-void test('garbage fails on the first bytes, before a full header arrives', () => {
+test('garbage fails on the first bytes, before a full header arrives', () => {
   const reader = new WavStreamReader();
   assert.throws(() => reader.push(new TextEncoder().encode('OggS')), ParseError);
 });
 
-void test('the reader copies what it keeps: reusing the pushed buffer does not change later frames', () => {
+test('the reader copies what it keeps: reusing the pushed buffer does not change later frames', () => {
   const bytes = wavFixture('pcm16-mono.wav');
   const reader = new WavStreamReader();
   const scratch = bytes.slice(0, 45);
