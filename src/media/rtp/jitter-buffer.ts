@@ -187,6 +187,8 @@ export class JitterBuffer {
       this.acceptedSinceSwitch = 0;
       this.startStream(packet.ssrc, packet.sequenceNumber, arrivalMs);
     }
+    // Late and reordered packets are exactly what the jitter estimate has to see.
+    this.measureJitter(packet.timestamp, arrivalMs);
     const seq = packet.sequenceNumber;
     const delta = seqDelta(seq, this.nextSeq);
     if (delta >= this.capacity || delta < -this.capacity) {
@@ -204,7 +206,6 @@ export class JitterBuffer {
       this.counters.duplicates++;
       return 'duplicate';
     }
-    this.measureJitter(packet.timestamp, arrivalMs);
     this.slots[index] = packet;
     this.slotSeq[index] = seq;
     this.slotState[index] = SLOT_HELD;
