@@ -156,6 +156,11 @@ export class RtpStreamStats {
     if (this.ssrcValue !== -1) this.ssrcChanges++;
     this.ssrcValue = ssrc;
     this.started = false;
+    this.packets = 0;
+    this.bytes = 0;
+    this.duplicates = 0;
+    this.outOfOrder = 0;
+    this.late = 0;
     this.received = 0;
     this.expectedPrior = 0;
     this.receivedPrior = 0;
