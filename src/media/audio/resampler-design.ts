@@ -84,7 +84,11 @@ export function designResampler(fromHz: number, toHz: number, quality: Resampler
     };
   }
   const attenuationDb = ATTENUATION_DB[quality];
-  if ((up === 2 && down === 1) || (up === 1 && down === 2)) return halfBandPlan(up, down, attenuationDb);
+  // Only the telephone pair gets the half-band: for 32 → 16 kHz it would put the transition band
+  // across the target Nyquist (6.8–9.2 kHz) and let 8–9.2 kHz alias.
+  if (Math.min(fromHz, toHz) === 8000 && Math.max(fromHz, toHz) === 16000) {
+    return halfBandPlan(up, down, attenuationDb);
+  }
   return polyphasePlan(fromHz, toHz, up, down, attenuationDb);
 }
 
