@@ -33,9 +33,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              // A folder's index.ts is its public surface; siblings may not reach into internals.
-              group: ['**/media/*/!(index)*', '**/core/!(index)*'],
-              message: 'Import a layer through its index.ts.',
+              // A folder's index.ts is its public surface: going up and into another folder must
+              // end at that folder's index.js, never at one of its files.
+              regex: '^(\\.\\./)+([^./][^/]*/)+(?!index\\.js$)[^/]+$',
+              message: 'Import another folder through its index.js.',
             },
           ],
         },

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../../core/index.js';
-import type { AudioEncoding } from '../audio/audio-format.js';
-import type { AudioFrame } from '../audio/audio-frame.js';
-import { createFrame } from '../audio/audio-frame.js';
+import type { AudioEncoding } from '../audio/index.js';
+import type { AudioFrame } from '../audio/index.js';
+import { createFrame } from '../audio/index.js';
 import { g711Decode, g711Encode } from './g711.js';
 
 /**

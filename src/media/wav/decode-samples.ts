@@ -1,4 +1,4 @@
-import type { AudioFormat } from '../audio/audio-format.js';
+import type { AudioFormat } from '../audio/index.js';
 import type { WavHeader } from './wav-header.js';
 import { WAVE_FORMAT_ALAW, WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_MULAW } from './wav-info.js';
 

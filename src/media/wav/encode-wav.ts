@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../../core/index.js';
-import type { AudioFormat } from '../audio/audio-format.js';
+import type { AudioFormat } from '../audio/index.js';
 import { WAVE_FORMAT_ALAW, WAVE_FORMAT_MULAW, WAVE_FORMAT_PCM } from './wav-info.js';
 
 /*

@@ -1,5 +1,5 @@
-import type { AudioFrame } from '../audio/audio-frame.js';
-import { createFrame } from '../audio/audio-frame.js';
+import type { AudioFrame } from '../audio/index.js';
+import { createFrame } from '../audio/index.js';
 import type { WavData } from './wav-info.js';
 
 /**

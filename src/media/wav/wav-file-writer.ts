@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { InvalidArgumentError } from '../../core/index.js';
-import type { AudioFormat } from '../audio/audio-format.js';
+import type { AudioFormat } from '../audio/index.js';
 import { riffSize, sampleBytes, wavHeader } from './encode-wav.js';
 
 /** How often, in wall-clock milliseconds, the header sizes are brought up to date by default. */

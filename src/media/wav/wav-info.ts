@@ -1,4 +1,4 @@
-import type { AudioFormat } from '../audio/audio-format.js';
+import type { AudioFormat } from '../audio/index.js';
 
 /** WAVE format tags voxbridge reads (Microsoft mmreg.h). */
 export const WAVE_FORMAT_PCM = 0x0001;

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, ParseError } from '../../core/index.js';
-import type { AudioFormat } from '../audio/audio-format.js';
-import type { AudioFrame } from '../audio/audio-frame.js';
-import { createFrame } from '../audio/audio-frame.js';
+import type { AudioFormat } from '../audio/index.js';
+import type { AudioFrame } from '../audio/index.js';
+import { createFrame } from '../audio/index.js';
 import { carriedFormat, decodeSamples } from './decode-samples.js';
 import { wavInfo } from './parse-wav.js';
 import type { WavHeader } from './wav-header.js';
