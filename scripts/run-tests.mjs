@@ -23,7 +23,9 @@ function findTests(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = findTests(join(root, 'test')).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+const files = findTests(join(root, 'test')).filter(
+  (f) => filters.length === 0 || filters.some((s) => f.includes(s)),
+);
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);

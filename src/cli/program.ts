@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { audioCommand } from './audio-command.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -15,5 +16,6 @@ export function buildProgram(): Command {
     .description('Telephony speech gateway: SIP/SIPREC in, G.711 to PCM, live transcripts out.')
     .version(packageVersion())
     .showHelpAfterError();
+  program.addCommand(audioCommand());
   return program;
 }
