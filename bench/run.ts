@@ -1,0 +1,18 @@
+/**
+ * Runs the benchmarks named on the command line (default: all). Never part of `npm test`.
+ *   npm run bench            # all
+ *   npm run bench -- media   # one
+ */
+const suites: Record<string, () => Promise<void>> = {
+  media: async () => (await import('./media.js')).runMediaBench(),
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted.length > 0 ? wanted : Object.keys(suites)) {
+  const suite = suites[name];
+  if (!suite) {
+    console.error(`unknown benchmark ${name}; known: ${Object.keys(suites).join(', ')}`);
+    process.exit(2);
+  }
+  await suite();
+}
