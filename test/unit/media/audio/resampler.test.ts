@@ -212,6 +212,6 @@ test('unsupported rates, channel counts and buffer sizes are rejected', () => {
   assert.throws(() => resample(new Int16Array(10), 8000, 32000), InvalidArgumentError);
 });
 
-// The scalar JS half-band kernel measures about 4 µs per 20 ms frame on the development machine,
+// The scalar JS half-band kernel measures about 3.5–4.5 µs per 20 ms frame on the 2-core dev machine,
 // over the 2 µs budget for the whole receive path; a WebAssembly SIMD kernel is the likely fix.
 void test.todo('8 → 16 kHz resampling of one 20 ms frame fits the 2 µs receive-path budget');
