@@ -1,0 +1,1 @@
+export type { VadEvent, VadOptions, VoiceActivityDetector } from './voice-activity-detector.js';
