@@ -7,6 +7,13 @@ set -euo pipefail
 needs=(
   "sox:sox"
   "soxi:sox"
+  "bzip2:bzip2"
+  "flite:flite"
+  "espeak-ng:espeak-ng"
+  "pocketsphinx_continuous:pocketsphinx"
+  "/usr/share/pocketsphinx/model/en-us/en-us:pocketsphinx-en-us"
+  "/usr/include/pocketsphinx/pocketsphinx.h:libpocketsphinx-dev"
+  "/usr/share/pocketsphinx/test/data:pocketsphinx-testdata"
 )
 
 missing=()
