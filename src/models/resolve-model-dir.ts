@@ -1,0 +1,66 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ModelEntry } from './catalog.js';
+import { MODEL_CATALOG, modelDirName } from './catalog.js';
+import { ModelError } from './model-error.js';
+import type { ModelsDirOptions } from './models-dir.js';
+import { modelSearchDirs } from './models-dir.js';
+
+export interface ResolveModelOptions extends ModelsDirOptions {
+  /** Defaults to MODEL_CATALOG; tests inject their own. */
+  readonly catalog?: readonly ModelEntry[];
+}
+
+/** Looks a name up in the catalog, or throws MODEL_UNKNOWN listing the names that exist. */
+export function findModel(name: string, catalog: readonly ModelEntry[] = MODEL_CATALOG): ModelEntry {
+  const entry = catalog.find((e) => e.name === name);
+  if (!entry) {
+    throw new ModelError(
+      'MODEL_UNKNOWN',
+      `unknown model "${name}"; known models: ${catalog.map((e) => e.name).join(', ')}`,
+    );
+  }
+  return entry;
+}
+
+/** The expected files (see ModelEntry.files) that are absent from `dir`, in catalog order. */
+export async function missingModelFiles(dir: string, entry: ModelEntry): Promise<string[]> {
+  const missing: string[] = [];
+  for (const file of entry.files) {
+    const wantsDir = file.endsWith('/');
+    try {
+      const info = await stat(join(dir, file));
+      if (wantsDir ? !info.isDirectory() : !info.isFile()) missing.push(file);
+    } catch {
+      missing.push(file);
+    }
+  }
+  return missing;
+}
+
+/**
+ * The folder holding every expected file of the model, searching `--models-dir`, then
+ * VOXBRIDGE_MODELS_DIR, then the default cache. Undefined when no folder has them all.
+ */
+export async function resolveModelDir(
+  name: string,
+  options: ResolveModelOptions = {},
+): Promise<string | undefined> {
+  const entry = findModel(name, options.catalog);
+  for (const root of modelSearchDirs(options)) {
+    const dir = join(root, modelDirName(entry));
+    if ((await missingModelFiles(dir, entry)).length === 0) return dir;
+  }
+  return undefined;
+}
+
+/** Like resolveModelDir, but a missing model is MODEL_NOT_INSTALLED telling the user how to get it. */
+export async function requireModelDir(name: string, options: ResolveModelOptions = {}): Promise<string> {
+  const dir = await resolveModelDir(name, options);
+  if (dir !== undefined) return dir;
+  const searched = modelSearchDirs(options).join(', ');
+  throw new ModelError(
+    'MODEL_NOT_INSTALLED',
+    `model "${name}" is not installed (looked in ${searched}); run: voxbridge models pull ${name}`,
+  );
+}
