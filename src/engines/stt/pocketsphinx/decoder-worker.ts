@@ -1,0 +1,120 @@
+/**
+ * Entry point of a decoder worker thread. A worker holds the channels the pool assigned to it,
+ * each with its own pocketsphinx decoder, and answers every audio message with the events it
+ * produced. All recognition work of the engine happens here, off the main thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { EngineError } from '../../spi/index.js';
+import { ChannelRecognizer } from './channel-recognizer.js';
+import { createUtteranceVad } from './create-utterance-vad.js';
+import { PocketsphinxDecoder } from './pocketsphinx-decoder.js';
+import type {
+  DecoderWorkerData,
+  FromWorkerMessage,
+  OpenStreamMessage,
+  ToWorkerMessage,
+} from './worker-protocol.js';
+
+interface Channel {
+  readonly recognizer: ChannelRecognizer;
+  readonly decoder: PocketsphinxDecoder;
+  readonly close: () => void;
+}
+
+const PREROLL_MS = 150;
+
+const data = workerData as DecoderWorkerData;
+const port = parentPort;
+const channels = new Map<number, Channel>();
+const spare: PocketsphinxDecoder[] = [];
+
+function post(message: FromWorkerMessage): void {
+  port?.postMessage(message);
+}
+
+function fail(streamId: number, err: unknown): void {
+  channels.get(streamId)?.close();
+  channels.delete(streamId);
+  const code = err instanceof EngineError ? err.code : 'ENGINE_FAILED';
+  post({ type: 'error', streamId, code, message: err instanceof Error ? err.message : String(err) });
+}
+
+function open(message: OpenStreamMessage): void {
+  const decoder = spare.pop() ?? new PocketsphinxDecoder(data.engine, data.model);
+  const vad = createUtteranceVad({ trailingSilenceMs: message.trailingSilenceMs });
+  const recognizer = new ChannelRecognizer(decoder, vad, {
+    inputRateHz: message.inputRateHz,
+    partials: message.partials,
+    partialIntervalMs: message.partialIntervalMs,
+    prerollMs: PREROLL_MS,
+  });
+  channels.set(message.streamId, {
+    recognizer,
+    decoder,
+    close: () => {
+      recognizer.abandon();
+      vad.close();
+      decoder.free();
+      scheduleRefill();
+    },
+  });
+  scheduleRefill();
+}
+
+let refillScheduled = false;
+
+/**
+ * Builds one spare decoder per turn of the event loop, so that audio already queued for the
+ * worker's channels is decoded in between.
+ */
+function scheduleRefill(): void {
+  if (refillScheduled || spare.length >= data.spareDecoders) return;
+  refillScheduled = true;
+  setImmediate(() => {
+    refillScheduled = false;
+    try {
+      spare.push(new PocketsphinxDecoder(data.engine, data.model));
+    } catch {
+      // The next open() builds its own decoder and reports the failure to its stream.
+      return;
+    }
+    scheduleRefill();
+  });
+}
+
+function handle(message: ToWorkerMessage): void {
+  const { streamId } = message;
+  try {
+    switch (message.type) {
+      case 'open':
+        open(message);
+        return;
+      case 'audio': {
+        const channel = channels.get(streamId);
+        if (channel === undefined) return;
+        const events = channel.recognizer.push(new Int16Array(message.pcm));
+        post({ type: 'events', streamId, events, acknowledged: 1 });
+        return;
+      }
+      case 'end': {
+        const channel = channels.get(streamId);
+        if (channel === undefined) return;
+        const events = channel.recognizer.finish();
+        const processingMs = channel.recognizer.busyMs;
+        channel.close();
+        channels.delete(streamId);
+        post({ type: 'ended', streamId, events, processingMs });
+        return;
+      }
+      case 'close':
+        channels.get(streamId)?.close();
+        channels.delete(streamId);
+        return;
+    }
+  } catch (err) {
+    fail(streamId, err);
+  }
+}
+
+port?.on('message', (message: ToWorkerMessage) => handle(message));
+scheduleRefill();

@@ -1,0 +1,150 @@
+import type { SttWord } from '../../spi/index.js';
+import type { PocketsphinxLibrary } from './pocketsphinx-library.js';
+import { loadPocketsphinx } from './pocketsphinx-library.js';
+
+/** Where the acoustic model, language model and dictionary of one decoder live. */
+export interface PocketsphinxModelPaths {
+  readonly hmmDir: string;
+  readonly lmFile: string;
+  readonly dictFile: string;
+}
+
+/** The recognized words of a finished utterance, times relative to the utterance's first sample. */
+export interface UtteranceResult {
+  readonly text: string;
+  /** Mean word posterior, 0..1; 0 when nothing was recognized. */
+  readonly confidence: number;
+  readonly words: readonly SttWord[];
+}
+
+/** pocketsphinx's front end produces 100 feature frames per second. */
+const FRAME_MS = 10;
+/** The default -logbase of sphinxbase's logmath: scores are log base 1.0001. */
+const LOG_BASE = 1.0001;
+
+/**
+ * One pocketsphinx decoder (ps_decoder_t) for 16 kHz PCM16. Every call is synchronous and may
+ * take milliseconds, so instances live only in decoder worker threads, never on the main thread.
+ */
+export class PocketsphinxDecoder {
+  private readonly lib: PocketsphinxLibrary;
+  private config: unknown;
+  private decoder: unknown;
+  private inUtterance = false;
+  private readonly score = [0];
+
+  constructor(engine: string, paths: PocketsphinxModelPaths) {
+    this.lib = loadPocketsphinx(engine);
+    // Strings go through koffi as ('str', value) pairs because cmd_ln_init is variadic and ends
+    // with a NULL name.
+    const args = ['-hmm', paths.hmmDir, '-lm', paths.lmFile, '-dict', paths.dictFile, '-logfn', '/dev/null'];
+    const pairs = args.flatMap((value) => ['str', value]);
+    const config = this.lib.cmdLnInit(null, this.lib.psArgs(), 1, ...pairs, 'str', null);
+    if (config === null) throw new Error('cmd_ln_init rejected the decoder arguments');
+    const decoder = this.lib.psInit(config);
+    if (decoder === null) {
+      this.lib.cmdLnFree(config);
+      throw new Error(`ps_init failed for model ${paths.hmmDir}`);
+    }
+    this.config = config;
+    this.decoder = decoder;
+  }
+
+  get utteranceOpen(): boolean {
+    return this.inUtterance;
+  }
+
+  startUtterance(): void {
+    if (this.inUtterance) this.lib.psEndUtt(this.decoder);
+    if (this.lib.psStartUtt(this.decoder) < 0) throw new Error('ps_start_utt failed');
+    this.inUtterance = true;
+  }
+
+  process(pcm16k: Int16Array): void {
+    if (!this.inUtterance || pcm16k.length === 0) return;
+    if (this.lib.psProcessRaw(this.decoder, pcm16k, pcm16k.length, 0, 0) < 0) {
+      throw new Error('ps_process_raw failed');
+    }
+  }
+
+  /** The best hypothesis so far, while the utterance is still running. */
+  partialText(): string {
+    if (!this.inUtterance) return '';
+    return cleanText(this.lib.psGetHyp(this.decoder, this.score));
+  }
+
+  /** Ends the utterance and returns its words (ps_seg), with posteriors from the lattice. */
+  endUtterance(): UtteranceResult {
+    if (!this.inUtterance) return { text: '', confidence: 0, words: [] };
+    this.inUtterance = false;
+    if (this.lib.psEndUtt(this.decoder) < 0) throw new Error('ps_end_utt failed');
+    const text = cleanText(this.lib.psGetHyp(this.decoder, this.score));
+    if (text === '') return { text, confidence: 0, words: [] };
+    // ps_get_prob runs the forward-backward pass over the lattice; only after it do the segments
+    // carry word posteriors. The utterance posterior itself shrinks towards 0 with every word, so
+    // the confidence we report is the mean of the word posteriors instead.
+    this.lib.psGetProb(this.decoder);
+    const words: SttWord[] = [];
+    const startFrame = [0];
+    const endFrame = [0];
+    const ascr = [0];
+    const lscr = [0];
+    const lback = [0];
+    // Frame numbers run on across the utterances of a decoder; the segments tile the utterance,
+    // so the first one (normally <s>) starts at the utterance's first frame.
+    let baseFrame: number | undefined;
+    for (let seg = this.lib.psSegIter(this.decoder); seg !== null; seg = this.lib.psSegNext(seg)) {
+      this.lib.psSegFrames(seg, startFrame, endFrame);
+      baseFrame ??= startFrame[0] ?? 0;
+      const word = cleanWord(this.lib.psSegWord(seg));
+      if (word === '') continue;
+      const logPosterior = this.lib.psSegProb(seg, ascr, lscr, lback);
+      words.push({
+        word,
+        startMs: ((startFrame[0] ?? 0) - baseFrame) * FRAME_MS,
+        endMs: ((endFrame[0] ?? 0) + 1 - baseFrame) * FRAME_MS,
+        confidence: clamp01(Math.exp(logPosterior * Math.log(LOG_BASE))),
+      });
+    }
+    const confidence =
+      words.length === 0 ? 0 : words.reduce((sum, w) => sum + (w.confidence ?? 0), 0) / words.length;
+    return { text, confidence: clamp01(confidence), words };
+  }
+
+  /** Frees the decoder and its configuration. Idempotent. */
+  free(): void {
+    if (this.decoder !== null) {
+      if (this.inUtterance) this.lib.psEndUtt(this.decoder);
+      this.inUtterance = false;
+      this.lib.psFree(this.decoder);
+      this.decoder = null;
+    }
+    if (this.config !== null) {
+      this.lib.cmdLnFree(this.config);
+      this.config = null;
+    }
+  }
+}
+
+/**
+ * Drops what is not a spoken word: sentence markers (<s>, </s>), silence (<sil>), fillers
+ * ([NOISE], ++UH++), and the "(2)" suffix that names an alternative pronunciation.
+ */
+function cleanWord(raw: string | null): string {
+  if (raw === null) return '';
+  if (/^(<.*>|\[.*\]|\+\+.*\+\+)$/.test(raw)) return '';
+  return raw.replace(/\(\d+\)$/, '');
+}
+
+function cleanText(hyp: string | null): string {
+  if (hyp === null) return '';
+  return hyp
+    .split(/\s+/)
+    .map(cleanWord)
+    .filter((w) => w !== '')
+    .join(' ');
+}
+
+function clamp01(value: number): number {
+  return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
+}

@@ -1,0 +1,223 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { AudioFormat, AudioFrame } from '../../../media/audio/index.js';
+import { PCM16_16K, PCM16_8K } from '../../../media/audio/index.js';
+import type { SttCapabilities, SttEngine, SttEvent, SttOptions } from '../../spi/index.js';
+import { EngineError, abortedError } from '../../spi/index.js';
+import type { PoolStream } from './decoder-pool.js';
+import { DecoderPool } from './decoder-pool.js';
+import type { PocketsphinxModelPaths } from './pocketsphinx-decoder.js';
+import { loadPocketsphinx } from './pocketsphinx-library.js';
+import type { FromWorkerMessage } from './worker-protocol.js';
+
+export interface PocketsphinxSttOptions {
+  /** Folder with the acoustic model `en-us/`, `en-us.lm.bin` and `cmudict-en-us.dict`. */
+  readonly modelDir?: string;
+  /** Decoder worker threads; default one per core (`os.availableParallelism()`). */
+  readonly workers?: number;
+  /** Audio time between partial results while speech continues; default 250 ms. */
+  readonly partialIntervalMs?: number;
+  /** Never-used decoders each worker keeps ready for the next streams; default 1. */
+  readonly spareDecodersPerWorker?: number;
+  /** Audio a stream may have sent but not yet had decoded; default 1000 ms. */
+  readonly maxInFlightMs?: number;
+}
+
+/** Where Debian's pocketsphinx-en-us package installs the US English model. */
+export const DEBIAN_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+
+const NAME = 'pocketsphinx';
+/** Events a consumer may leave unread before the stream stops sending audio to the decoder. */
+const MAX_QUEUED_EVENTS = 64;
+
+/**
+ * Offline US English recognition with CMU pocketsphinx (the 5prealpha C API through koffi).
+ * Decoders run in a pool of worker threads shared by all streams of the engine, one decoder per
+ * stream; the main thread only moves audio and events. Utterances are cut by a voice activity
+ * detector, so a final arrives `trailingSilenceMs` after the caller stops speaking.
+ */
+export class PocketsphinxStt implements SttEngine {
+  readonly name = NAME;
+  readonly capabilities: SttCapabilities = {
+    streaming: true,
+    partials: true,
+    wordTimings: true,
+    languages: ['en-US'],
+    inputFormats: [PCM16_8K, PCM16_16K],
+  };
+  private readonly pool: DecoderPool;
+  private readonly partialIntervalMs: number;
+  private readonly maxInFlightMs: number;
+
+  /** Throws MODEL_NOT_FOUND or ENGINE_UNAVAILABLE (naming the Debian package) when not installed. */
+  constructor(options: PocketsphinxSttOptions = {}) {
+    const model = modelPaths(options.modelDir ?? DEBIAN_MODEL_DIR);
+    // Loading on the main thread too costs a dlopen and reports a missing library at startup
+    // rather than on the first call.
+    loadPocketsphinx(NAME);
+    this.partialIntervalMs = options.partialIntervalMs ?? 250;
+    this.maxInFlightMs = options.maxInFlightMs ?? 1000;
+    this.pool = new DecoderPool(
+      NAME,
+      { engine: NAME, model, spareDecoders: options.spareDecodersPerWorker ?? 1 },
+      options.workers ?? availableParallelism(),
+    );
+  }
+
+  async *transcribe(frames: AsyncIterable<AudioFrame>, options: SttOptions = {}): AsyncGenerator<SttEvent> {
+    const signal = options.signal;
+    if (signal?.aborted) throw abortedError(NAME, signal);
+    const startedAt = performance.now();
+    yield { type: 'started' };
+
+    const events: SttEvent[] = [];
+    let failure: Error | undefined;
+    let finished = false;
+    let stopped = false;
+    let processingMs = 0;
+    let audioMs = 0;
+    let inFlightMs = 0;
+    const sentMs: number[] = [];
+    let stream: PoolStream | undefined;
+    // One waiter each: the consumer waiting for events, the pump waiting for room.
+    let wakeConsumer: (() => void) | undefined;
+    let wakePump: (() => void) | undefined;
+    const wake = (): void => {
+      const consumer = wakeConsumer;
+      const pump = wakePump;
+      wakeConsumer = undefined;
+      wakePump = undefined;
+      consumer?.();
+      pump?.();
+    };
+    const fail = (err: unknown): void => {
+      failure ??= signal?.aborted
+        ? abortedError(NAME, signal)
+        : err instanceof Error
+          ? err
+          : new Error(String(err));
+      wake();
+    };
+    const onAbort = (): void => fail(abortedError(NAME, signal as AbortSignal));
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const onMessage = (message: FromWorkerMessage): void => {
+      switch (message.type) {
+        case 'events':
+          inFlightMs -= sentMs.shift() ?? 0;
+          events.push(...message.events);
+          break;
+        case 'ended':
+          events.push(...message.events);
+          processingMs = message.processingMs;
+          finished = true;
+          break;
+        case 'error':
+          fail(
+            new EngineError(NAME, message.code, message.message, {
+              retryable: message.code === 'ENGINE_FAILED',
+            }),
+          );
+          return;
+      }
+      wake();
+    };
+
+    const pump = async (): Promise<void> => {
+      for await (const frame of frames) {
+        if (stopped) return;
+        checkFormat(frame.format);
+        const pcm = frame.data as Int16Array;
+        stream ??= this.pool.open(
+          {
+            inputRateHz: frame.format.sampleRateHz,
+            partials: options.partials ?? true,
+            partialIntervalMs: this.partialIntervalMs,
+            trailingSilenceMs: options.trailingSilenceMs ?? 500,
+          },
+          { onMessage, onFailure: fail },
+        );
+        // Back-pressure: a source faster than the decoder (a file) waits here instead of queueing
+        // without bound in the worker, and so does one whose consumer stopped reading.
+        while (!stopped && (inFlightMs >= this.maxInFlightMs || events.length >= MAX_QUEUED_EVENTS)) {
+          await new Promise<void>((resolve) => (wakePump = resolve));
+        }
+        if (stopped) return;
+        const ms = (pcm.length / frame.format.sampleRateHz) * 1000;
+        stream.send(pcm);
+        sentMs.push(ms);
+        inFlightMs += ms;
+        audioMs += ms;
+      }
+      if (stopped) return;
+      if (stream === undefined) finished = true;
+      else stream.end();
+      wake();
+    };
+    pump().catch(fail);
+
+    try {
+      for (;;) {
+        if (failure !== undefined) throw failure;
+        const event = events.shift();
+        if (event !== undefined) {
+          if (events.length < MAX_QUEUED_EVENTS) wakePump?.();
+          yield event;
+          continue;
+        }
+        if (finished) break;
+        await new Promise<void>((resolve) => (wakeConsumer = resolve));
+      }
+      yield {
+        type: 'usage',
+        audioMs,
+        processingMs: stream === undefined ? performance.now() - startedAt : processingMs,
+      };
+    } finally {
+      // Also reached on break and on errors: the pump stops at its next frame and the worker
+      // frees the stream's decoder.
+      stopped = true;
+      signal?.removeEventListener('abort', onAbort);
+      wake();
+      stream?.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+/** PCM16 mono at 8 or 16 kHz; anything else is the caller's mistake, not a transient failure. */
+function checkFormat(format: AudioFormat): void {
+  const ok =
+    format.encoding === 'pcm16' &&
+    format.channels === 1 &&
+    (format.sampleRateHz === 8000 || format.sampleRateHz === 16000);
+  if (!ok) {
+    throw new EngineError(
+      NAME,
+      'UNSUPPORTED_FORMAT',
+      `takes pcm16 mono at 8000 or 16000 Hz, got ${format.encoding}/${format.sampleRateHz} Hz/${format.channels} ch`,
+    );
+  }
+}
+
+function modelPaths(modelDir: string): PocketsphinxModelPaths {
+  const paths: PocketsphinxModelPaths = {
+    hmmDir: join(modelDir, 'en-us'),
+    lmFile: join(modelDir, 'en-us.lm.bin'),
+    dictFile: join(modelDir, 'cmudict-en-us.dict'),
+  };
+  for (const path of [join(paths.hmmDir, 'mdef'), paths.lmFile, paths.dictFile]) {
+    if (!existsSync(path)) {
+      throw new EngineError(
+        NAME,
+        'MODEL_NOT_FOUND',
+        `${path} is missing; install the Debian package pocketsphinx-en-us (apt-get install pocketsphinx-en-us)`,
+      );
+    }
+  }
+  return paths;
+}
