@@ -15,6 +15,11 @@ export interface SynthesisProcessOptions {
   readonly spawn?: SpawnProcess;
   /** Written to the process's standard input, which is then closed; no stdin unless given. */
   readonly stdin?: string;
+  /**
+   * Resolve whatever the exit status (for probes like `flite --version`, which exits 1 after
+   * printing the version). A missing binary and an abort still reject.
+   */
+  readonly anyExitStatus?: boolean;
   /** Standard output beyond this is an error (and the process is killed); 64 MiB unless given. */
   readonly maxOutputBytes?: number;
 }
@@ -22,6 +27,7 @@ export interface SynthesisProcessOptions {
 export interface SynthesisProcessResult {
   readonly stdout: Uint8Array;
   readonly stderr: string;
+  readonly exitCode: number | null;
 }
 
 const STDERR_LIMIT_CHARS = 2000;
@@ -94,7 +100,7 @@ export function runSynthesisProcess(
       signal.removeEventListener('abort', onAbort);
       if (failure !== undefined) {
         reject(failure);
-      } else if (code !== 0) {
+      } else if (code !== 0 && options.anyExitStatus !== true) {
         const how = killedBy === null ? `exited with status ${code}` : `was killed by ${killedBy}`;
         reject(
           new EngineError(engine, 'ENGINE_FAILED', `${command} ${how}: ${stderr.trim()}`, {
@@ -102,7 +108,7 @@ export function runSynthesisProcess(
           }),
         );
       } else {
-        resolve({ stdout: Buffer.concat(chunks), stderr });
+        resolve({ stdout: Buffer.concat(chunks), stderr, exitCode: code });
       }
     });
   });

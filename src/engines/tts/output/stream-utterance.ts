@@ -1,4 +1,5 @@
 import type { AudioFrame } from '../../../media/audio/index.js';
+import { AUDIO_ENCODINGS } from '../../../media/audio/index.js';
 import type { TtsOutputFormat } from '../../spi/index.js';
 import { EngineError, abortedError } from '../../spi/index.js';
 import type { SpeechSegment } from '../text/index.js';
@@ -42,8 +43,18 @@ export async function* streamUtterance(
   synthesize: SynthesizeSentence,
   options: StreamUtteranceOptions,
 ): AsyncGenerator<AudioFrame> {
-  const { engine, signal } = options;
+  const { engine, signal, format } = options;
   if (signal?.aborted) throw abortedError(engine, signal);
+  if (
+    !AUDIO_ENCODINGS.includes(format.encoding) ||
+    (format.sampleRateHz !== 8000 && format.sampleRateHz !== 16000)
+  ) {
+    throw new EngineError(
+      engine,
+      'UNSUPPORTED_FORMAT',
+      `cannot produce ${String(format.encoding)} at ${String(format.sampleRateHz)} Hz; only pcm16, alaw or mulaw at 8000 or 16000 Hz`,
+    );
+  }
   if (plan.length === 0) return;
   const inner = new AbortController();
   const onAbort = (): void => inner.abort(signal?.reason);
@@ -61,7 +72,7 @@ export async function* streamUtterance(
     );
   };
   const nextText = (after: number): number => plan.findIndex((s, i) => i > after && s.kind === 'text');
-  const output = new TtsOutput(options.format, options.nativeRateHz);
+  const output = new TtsOutput(format, options.nativeRateHz);
   const checkAborted = (): void => {
     if (signal?.aborted) throw abortedError(engine, signal);
   };
