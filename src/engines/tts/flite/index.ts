@@ -1,0 +1,2 @@
+export type { FliteTtsOptions } from './flite-tts.js';
+export { FliteTts } from './flite-tts.js';
