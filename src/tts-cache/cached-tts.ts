@@ -23,6 +23,11 @@ export interface CachedTtsOptions {
   readonly clock?: Clock;
   /** Duration of the frames a hit yields. */
   readonly frameMs?: number;
+  /**
+   * Told about cache faults (index locked past its busy timeout, disk full, unreadable file).
+   * They never fail a synthesis: a read fault becomes a miss, a write fault an unstored result.
+   */
+  readonly onCacheError?: (error: unknown, operation: 'read' | 'write') => void;
 }
 
 export interface PrewarmOptions {
@@ -50,6 +55,8 @@ export interface TtsCacheStats extends TtsCacheStoreStats {
   readonly savedMs: number;
   /** Completed syntheses that could not be written (disk full, permissions); they still played. */
   readonly writeErrors: number;
+  /** Lookups that failed and were served by the engine instead. */
+  readonly readErrors: number;
 }
 
 /**
@@ -77,6 +84,8 @@ export class CachedTts implements TtsEngine {
   private bypassed = 0;
   private savedMs = 0;
   private writeErrors = 0;
+  private readErrors = 0;
+  private readonly onCacheError: (error: unknown, operation: 'read' | 'write') => void;
 
   constructor(inner: TtsEngine, store: TtsCacheStore, options: CachedTtsOptions = {}) {
     this.inner = inner;
@@ -86,6 +95,7 @@ export class CachedTts implements TtsEngine {
     this.capabilities = inner.capabilities;
     this.clock = options.clock ?? systemClock;
     this.frameMs = options.frameMs ?? 20;
+    this.onCacheError = options.onCacheError ?? (() => undefined);
   }
 
   /** The cache key of a request on this engine. */
@@ -102,20 +112,13 @@ export class CachedTts implements TtsEngine {
       return;
     }
     const key = this.keyOf(request);
-    const entry = this.flights.has(key) ? undefined : this.store.lookup(key);
-    if (entry !== undefined) {
-      const audio = await this.store.readAudio(entry);
-      if (audio !== undefined) {
-        this.store.touch(key);
-        this.hits++;
-        this.savedMs += entry.synthesisMs;
-        for (const frame of bytesToFrames(request.format, audio, this.frameMs)) {
-          if (signal?.aborted) throw abortedError(this.name, signal);
-          yield frame;
-        }
-        return;
+    const audio = this.flights.has(key) ? undefined : await this.readCached(key);
+    if (audio !== undefined) {
+      for (const frame of bytesToFrames(request.format, audio, this.frameMs)) {
+        if (signal?.aborted) throw abortedError(this.name, signal);
+        yield frame;
       }
-      // The file vanished under us (evicted by another process): fall through to a miss.
+      return;
     }
     yield* this.join(key, request).subscribe(signal);
   }
@@ -134,6 +137,7 @@ export class CachedTts implements TtsEngine {
       bypassed: this.bypassed,
       savedMs: this.savedMs,
       writeErrors: this.writeErrors,
+      readErrors: this.readErrors,
     };
   }
 
@@ -150,11 +154,11 @@ export class CachedTts implements TtsEngine {
     const worker = async (): Promise<void> => {
       for (let request = requests[next++]; request !== undefined; request = requests[next++]) {
         if (options.signal?.aborted) return;
-        if (this.store.lookup(this.keyOf(request)) !== undefined) {
-          alreadyCached++;
-          continue;
-        }
         try {
+          if (this.store.lookup(this.keyOf(request)) !== undefined) {
+            alreadyCached++;
+            continue;
+          }
           const stream = this.synthesize(
             request,
             options.signal === undefined ? {} : { signal: options.signal },
@@ -180,6 +184,29 @@ export class CachedTts implements TtsEngine {
   async close(): Promise<void> {
     await this.flush();
     await this.inner.close();
+  }
+
+  /**
+   * The stored audio for `key`, counted as a hit, or undefined. A row whose file has vanished
+   * (another process evicted it after our lookup) is a miss. So is a cache that fails to read:
+   * the caller must still hear the prompt, so the error goes to `onCacheError` and the engine
+   * synthesizes.
+   */
+  private async readCached(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const entry = this.store.lookup(key);
+      if (entry === undefined) return undefined;
+      const audio = await this.store.readAudio(entry);
+      if (audio === undefined) return undefined;
+      this.hits++;
+      this.savedMs += entry.synthesisMs;
+      this.store.touch(key);
+      return audio;
+    } catch (error) {
+      this.readErrors++;
+      this.onCacheError(error, 'read');
+      return undefined;
+    }
   }
 
   /** The running synthesis for `key`, or a new one this request leads. */
@@ -211,9 +238,10 @@ export class CachedTts implements TtsEngine {
             outcome.audio,
           );
         }
-      } catch {
+      } catch (error) {
         // A cache that cannot write still played the audio; the counter makes the fault visible.
         this.writeErrors++;
+        this.onCacheError(error, 'write');
       } finally {
         // Kept until written, so a request arriving in between replays from memory instead of
         // synthesizing again.

@@ -135,6 +135,21 @@ describe('CachedTts', () => {
       assert.deepEqual(audioFiles(dir), []);
     });
 
+    it('a broken cache never fails a synthesis: faults are reported and counted', async () => {
+      const inner = new ScriptedTts();
+      const faults: string[] = [];
+      const cached = new CachedTts(inner, store, {
+        onCacheError: (_error, operation) => faults.push(operation),
+      });
+      store.close();
+      const req = request('Still speaking.');
+      assert.deepEqual(audioBytes(await collect(cached.synthesize(req))), await reference(req));
+      await cached.flush();
+      assert.deepEqual(faults, ['read', 'write']);
+      assert.equal(inner.synthesized, 1);
+      opened.splice(opened.indexOf(store), 1);
+    });
+
     it('time to first frame: a hit is immediate, a miss waits for the engine', async (t) => {
       const cached = new CachedTts(new ScriptedTts({ delayPerSentenceMs: 40 }), store);
       const firstFrameMs = async (req: TtsRequest): Promise<number> => {
@@ -142,7 +157,7 @@ describe('CachedTts', () => {
         const iterator = cached.synthesize(req)[Symbol.asyncIterator]();
         await iterator.next();
         const ms = performance.now() - started;
-        await iterator.return?.();
+        await iterator.return(undefined);
         return ms;
       };
       const misses: number[] = [];
