@@ -36,6 +36,9 @@ const SAY_AS: Readonly<Record<string, SayAsKind>> = {
   number: 'cardinal',
 };
 
+/** Marks the padding around say-as and sub replacements; a private-use character no prompt contains. */
+const PAD = '\uE000';
+
 const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 interface OpenElement {
@@ -153,7 +156,7 @@ class SsmlParser {
     if (open.replace !== undefined) {
       const { sayAs, alias, content } = open.replace;
       const spoken = alias ?? (sayAs === undefined ? content : expandSayAs(content, sayAs));
-      this.addText(` ${spoken} `);
+      this.addText(`${PAD}${spoken}${PAD}`);
     }
     if (name === 'p' || name === 's') this.flushText();
   }
@@ -245,10 +248,12 @@ class SsmlParser {
   }
 
   private flushText(): void {
-    // say-as and sub replacements are padded with spaces; punctuation goes back to its word.
+    // Replacements are padded so "PIN<say-as…>12</say-as>" does not run words together, but a
+    // pad before punctuation would detach it from the last word ("four two ."), so that one goes.
     const text = this.text
+      .replace(new RegExp(`${PAD}+(?=[.,!?;:])`, 'g'), '')
+      .replaceAll(PAD, ' ')
       .replace(/\s+/g, ' ')
-      .replace(/ ([.,!?;:])/g, '$1')
       .trim();
     this.text = '';
     if (text.length > 0) this.segments.push({ kind: 'text', text, rate: this.textRate });
