@@ -4,7 +4,6 @@ import type {
   SherpaOnlineResult,
   SherpaOnlineStream,
 } from './sherpa-recognizer-binding.js';
-import { MODEL_SAMPLE_RATE_HZ } from './sherpa-recognizer-binding.js';
 
 export interface ChannelDecoderOptions {
   readonly sampleRateHz: number;
@@ -62,8 +61,11 @@ export class ChannelDecoder {
 
   /** Ends the channel: pads, decodes the rest and returns the last final. */
   finish(): SttEvent[] {
-    const padding = new Float32Array(Math.round((TAIL_PADDING_MS * MODEL_SAMPLE_RATE_HZ) / 1000));
-    this.stream.acceptWaveform({ samples: padding, sampleRate: MODEL_SAMPLE_RATE_HZ });
+    // The padding goes in at the channel's own rate: sherpa exits the process (not throws) when a
+    // stream that it has been resampling is suddenly given another rate.
+    const rateHz = this.options.sampleRateHz;
+    const padding = new Float32Array(Math.round((TAIL_PADDING_MS * rateHz) / 1000));
+    this.stream.acceptWaveform({ samples: padding, sampleRate: rateHz });
     this.stream.inputFinished();
     const events = this.decode(TAIL_PADDING_MS);
     const result = this.recognizer.getResult(this.stream);
