@@ -27,7 +27,7 @@ describe('frame bytes', () => {
         [80, 40],
       ],
     );
-    assert.deepEqual(Buffer.concat(frames.map((f) => f.data)), Buffer.from(bytes));
+    assert.deepEqual(Buffer.concat(frames.map((f) => frameBytes(f))), Buffer.from(bytes));
   });
 
   it('copies, so editing a frame later cannot change stored bytes', () => {
