@@ -145,6 +145,25 @@ for (const engine of ENGINES) {
       }
     });
 
+    it('close() during synthesis aborts it and leaves no process behind', async () => {
+      const recorder = new SpawnRecorder();
+      const tts = await engine.create({ spawn: recorder.spawn });
+      const probes = recorder.children.length;
+      let closed: Promise<void> | undefined;
+      await assert.rejects(
+        (async () => {
+          for await (const _ of tts.synthesize({ text: THREE_SENTENCES, format: PCM_8K }))
+            closed ??= tts.close();
+        })(),
+        (err: unknown) => err instanceof EngineError && err.code === 'ABORTED',
+      );
+      await closed;
+      for (const child of recorder.children.slice(probes)) {
+        assert.ok(child.exit !== undefined);
+        assert.throws(() => process.kill(child.pid!, 0), { code: 'ESRCH' });
+      }
+    });
+
     it('an SSML break of 500 ms is at least 500 ms of silence between the two texts', async () => {
       const tts = await engine.create();
       const frames = await collect(

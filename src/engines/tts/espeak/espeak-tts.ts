@@ -120,12 +120,12 @@ export class EspeakTts implements TtsEngine {
     }
     const extra = extraArgs(request.engineOptions);
     const plan = planUtterance(request, NAME);
-    const signal = outer === undefined ? this.closing.signal : AbortSignal.any([outer, this.closing.signal]);
     yield* streamUtterance(plan, (text, rate, s) => this.sentence(text, rate, voice, extra, s), {
       engine: NAME,
       format: request.format,
       nativeRateHz: ESPEAK_RATE_HZ,
-      signal,
+      ...(outer === undefined ? {} : { signal: outer }),
+      closeSignal: this.closing.signal,
     });
   }
 

@@ -150,12 +150,12 @@ export class FliteTts implements TtsEngine {
     checkRate(request.rate);
     const features = featureArgs(request.engineOptions);
     const plan = planUtterance(request, NAME);
-    const signal = outer === undefined ? this.closing.signal : AbortSignal.any([outer, this.closing.signal]);
     yield* streamUtterance(plan, (text, rate, s) => this.sentence(text, rate, voice, features, s), {
       engine: NAME,
       format: request.format,
       nativeRateHz,
-      signal,
+      ...(outer === undefined ? {} : { signal: outer }),
+      closeSignal: this.closing.signal,
     });
   }
 

@@ -23,6 +23,12 @@ export interface StreamUtteranceOptions {
   /** The rate the engine is expected to produce; a sentence at another rate is handled too. */
   readonly nativeRateHz: number;
   readonly signal?: AbortSignal;
+  /**
+   * The engine's own "closing" signal: aborts the utterance like `signal` does. Kept apart from
+   * `signal` so an engine need not combine a per-request signal with its long-lived one (each
+   * AbortSignal.any() would hang another dependent on the engine's signal).
+   */
+  readonly closeSignal?: AbortSignal;
 }
 
 type Settled =
@@ -43,8 +49,12 @@ export async function* streamUtterance(
   synthesize: SynthesizeSentence,
   options: StreamUtteranceOptions,
 ): AsyncGenerator<AudioFrame> {
-  const { engine, signal, format } = options;
-  if (signal?.aborted) throw abortedError(engine, signal);
+  const { engine, signal, closeSignal, format } = options;
+  const checkAborted = (): void => {
+    if (signal?.aborted) throw abortedError(engine, signal);
+    if (closeSignal?.aborted) throw abortedError(engine, closeSignal);
+  };
+  checkAborted();
   if (
     !AUDIO_ENCODINGS.includes(format.encoding) ||
     (format.sampleRateHz !== 8000 && format.sampleRateHz !== 16000)
@@ -57,8 +67,9 @@ export async function* streamUtterance(
   }
   if (plan.length === 0) return;
   const inner = new AbortController();
-  const onAbort = (): void => inner.abort(signal?.reason);
+  const onAbort = (): void => inner.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
+  closeSignal?.addEventListener('abort', onAbort, { once: true });
   const inFlight = new Map<number, Promise<Settled>>();
   const start = (index: number): void => {
     const segment = plan[index];
@@ -73,9 +84,6 @@ export async function* streamUtterance(
   };
   const nextText = (after: number): number => plan.findIndex((s, i) => i > after && s.kind === 'text');
   const output = new TtsOutput(format, options.nativeRateHz);
-  const checkAborted = (): void => {
-    if (signal?.aborted) throw abortedError(engine, signal);
-  };
 
   try {
     for (const [index, segment] of plan.entries()) {
@@ -108,6 +116,7 @@ export async function* streamUtterance(
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    closeSignal?.removeEventListener('abort', onAbort);
     // Whatever ended the stream (the last frame, an error, an abort or a consumer that stopped
     // early), nothing may keep running after it.
     inner.abort();
