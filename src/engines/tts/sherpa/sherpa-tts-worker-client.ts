@@ -1,0 +1,186 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { EngineError, abortedError } from '../../spi/index.js';
+import type { SentenceAudio } from '../output/index.js';
+import type { SherpaGenerateRequest, SherpaWorkerInit, SherpaWorkerMessage } from './sherpa-tts-protocol.js';
+
+const ENGINE = 'sherpa';
+
+interface Job {
+  readonly request: SherpaGenerateRequest;
+  readonly resolve: (audio: SentenceAudio) => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal: AbortSignal;
+  readonly onAbort: () => void;
+  /** Set when the caller gave up while the worker was busy with this job. */
+  abandoned: boolean;
+}
+
+export interface SherpaVoiceInfo {
+  readonly sampleRateHz: number;
+  readonly numSpeakers: number;
+  readonly sherpaVersion: string;
+}
+
+/** Starts the thread that loads the voice; tests substitute a fake that needs no model. */
+export type SpawnSherpaWorker = (init: SherpaWorkerInit) => Worker;
+
+/**
+ * Starts the worker file next to this one. From `dist/` both are `.js` and plain node runs them.
+ * Under tsx this module is `.ts`, and Node 20 does not apply `--import tsx` (even in execArgv) to
+ * a worker's entry module, so a two-line bootstrap registers tsx inside the worker first and then
+ * imports the TypeScript entry. tsx is a dev dependency, which is the only case this path runs.
+ */
+export const spawnSherpaWorker: SpawnSherpaWorker = (init) => {
+  const ext = extname(fileURLToPath(import.meta.url));
+  const entry = new URL(`./sherpa-tts-worker${ext}`, import.meta.url);
+  if (ext !== '.ts') return new Worker(entry, { workerData: init });
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap =
+    `import(${JSON.stringify(tsxApi)})` +
+    `.then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: init });
+};
+
+/**
+ * Runs sherpa-onnx in a worker thread and hands it one sentence at a time. Sentences wait here,
+ * not in the worker, so an aborted one that has not started is simply dropped. A sentence already
+ * inside the native call cannot be interrupted: its caller is released at once with ABORTED and
+ * the result is thrown away when it arrives.
+ */
+export class SherpaTtsWorker {
+  readonly info: SherpaVoiceInfo;
+  private readonly worker: Worker;
+  private readonly queue: Job[] = [];
+  private running: Job | undefined;
+  private nextId = 1;
+  private failure: EngineError | undefined;
+
+  private constructor(worker: Worker, info: SherpaVoiceInfo) {
+    this.worker = worker;
+    this.info = info;
+    worker.on('message', (message: SherpaWorkerMessage) => this.onMessage(message));
+    worker.on('error', (err) =>
+      this.fail(new EngineError(ENGINE, 'ENGINE_FAILED', `worker crashed: ${err.message}`, { cause: err })),
+    );
+    worker.on('exit', (code) =>
+      this.fail(new EngineError(ENGINE, 'ENGINE_UNAVAILABLE', `worker exited (code ${code})`)),
+    );
+  }
+
+  /** Starts the worker and waits until it has loaded the voice. */
+  static start(
+    init: SherpaWorkerInit,
+    spawn: SpawnSherpaWorker = spawnSherpaWorker,
+  ): Promise<SherpaTtsWorker> {
+    const worker = spawn(init);
+    return new Promise((resolve, reject) => {
+      const cleanup = (): void => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      const onMessage = (message: SherpaWorkerMessage): void => {
+        cleanup();
+        if (message.type === 'ready') {
+          resolve(new SherpaTtsWorker(worker, message));
+          return;
+        }
+        const detail = message.type === 'load-failed' ? message.message : `unexpected ${message.type}`;
+        void worker.terminate();
+        reject(
+          new EngineError(
+            ENGINE,
+            'ENGINE_UNAVAILABLE',
+            `sherpa-onnx could not load ${init.modelFile}: ${detail}`,
+          ),
+        );
+      };
+      const onError = (err: Error): void => {
+        cleanup();
+        void worker.terminate();
+        reject(
+          new EngineError(ENGINE, 'ENGINE_UNAVAILABLE', `synthesis worker failed to start: ${err.message}`, {
+            cause: err,
+          }),
+        );
+      };
+      const onExit = (code: number): void => {
+        cleanup();
+        reject(
+          new EngineError(
+            ENGINE,
+            'ENGINE_UNAVAILABLE',
+            `synthesis worker exited during start-up (code ${code})`,
+          ),
+        );
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+    });
+  }
+
+  /** Synthesizes one sentence; rejects with ABORTED as soon as `signal` fires. */
+  generate(text: string, sid: number, speed: number, signal: AbortSignal): Promise<SentenceAudio> {
+    if (signal.aborted) return Promise.reject(abortedError(ENGINE, signal));
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<SentenceAudio>((resolve, reject) => {
+      const job: Job = {
+        request: { type: 'generate', id: this.nextId++, text, sid, speed },
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          const queued = this.queue.indexOf(job);
+          if (queued >= 0) this.queue.splice(queued, 1);
+          else job.abandoned = true;
+          reject(abortedError(ENGINE, signal));
+        },
+        abandoned: false,
+      };
+      signal.addEventListener('abort', job.onAbort, { once: true });
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  /** Stops the worker; sentences waiting or running fail with ENGINE_UNAVAILABLE. */
+  async close(): Promise<void> {
+    this.fail(new EngineError(ENGINE, 'ENGINE_UNAVAILABLE', 'engine is closed'));
+    await this.worker.terminate();
+  }
+
+  private pump(): void {
+    if (this.running !== undefined || this.failure !== undefined) return;
+    const job = this.queue.shift();
+    if (job === undefined) return;
+    this.running = job;
+    this.worker.postMessage(job.request);
+  }
+
+  private onMessage(message: SherpaWorkerMessage): void {
+    const job = this.running;
+    if (job === undefined || (message.type !== 'audio' && message.type !== 'failed')) return;
+    if (message.id !== job.request.id) return;
+    this.running = undefined;
+    job.signal.removeEventListener('abort', job.onAbort);
+    if (!job.abandoned) {
+      if (message.type === 'audio') job.resolve({ pcm: message.pcm, sampleRateHz: message.sampleRateHz });
+      else job.reject(new EngineError(ENGINE, 'ENGINE_FAILED', `synthesis failed: ${message.message}`));
+    }
+    this.pump();
+  }
+
+  private fail(error: EngineError): void {
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    const jobs = [...(this.running ? [this.running] : []), ...this.queue.splice(0)];
+    this.running = undefined;
+    for (const job of jobs) {
+      job.signal.removeEventListener('abort', job.onAbort);
+      if (!job.abandoned) job.reject(error);
+    }
+  }
+}
