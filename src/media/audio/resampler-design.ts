@@ -1,7 +1,14 @@
 import { InvalidArgumentError } from '../../core/index.js';
 import { kaiserBeta, kaiserLength, kaiserLowpass } from './kaiser-lowpass.js';
+import { TELEPHONE_ALLPASS, allpassGroupDelay } from './resampler-allpass.js';
 
-/** Filter quality: `default` reaches 65 dB of stopband attenuation, `high` 100 dB at a higher cost. */
+/**
+ * Filter quality. `default` reaches at least 65 dB of stopband attenuation; for 8↔16 kHz it is a
+ * polyphase IIR (allpass) half-band of 77 dB that costs a fraction of a FIR, but whose group delay
+ * varies with frequency (2.7–2.8 samples at 16 kHz from 300 Hz to 1 kHz, 8.3 at 3.4 kHz).
+ * `high` is a linear-phase Kaiser FIR of 100 dB for every ratio: a constant delay that
+ * `delaySamples` states exactly, at several times the cost of `default` for 8↔16 kHz.
+ */
 export type ResamplerQuality = 'default' | 'high';
 
 /** Rates the recognizers and the telephone network want; every conversion ends at one of these. */
@@ -18,22 +25,28 @@ const ATTENUATION_DB: Record<ResamplerQuality, number> = { default: 65, high: 10
  * input sample is floor((n·M + t0) / L).
  */
 export interface ResamplerPlan {
-  readonly kind: 'identity' | 'up2' | 'down2' | 'polyphase';
+  readonly kind: 'identity' | 'up2' | 'down2' | 'polyphase' | 'up2-allpass' | 'down2-allpass';
   readonly up: number;
   readonly down: number;
-  /** Taps of the prototype filter, before it is split into phases. */
+  /** Taps of the prototype filter, before it is split into phases; 0 for the allpass kinds. */
   readonly prototypeTaps: number;
-  /** Taps each output sample reads from the input (per phase). */
+  /** Taps each output sample reads from the input (per phase); 0 for the allpass kinds. */
   readonly tapsPerPhase: number;
   /**
    * polyphase: `up` phases of `tapsPerPhase` coefficients each, stored oldest input first.
    * up2/down2: the K distinct coefficients of the odd half-band taps, newest input first.
+   * up2-allpass/down2-allpass: the allpass coefficients in ascending order (see resampler-allpass).
    */
   readonly coefficients: Float64Array;
   /** Input samples to keep between calls so each output sees its full filter span. */
   readonly historyLength: number;
   /** Position of output 0 on the upsampled grid; chosen so the delay is a whole output sample. */
   readonly startOffset: number;
+  /**
+   * Output samples between an input feature and the same feature in the output. Exact for the
+   * linear-phase FIR kinds; for the allpass kinds the group delay at 1 kHz, rounded (see
+   * `allpassPlan`).
+   */
   readonly delaySamples: number;
 }
 
@@ -60,7 +73,8 @@ export function assertSupportedRates(fromHz: number, toHz: number): void {
 
 /**
  * Designs the filter for fromHz → toHz. 8↔16 kHz uses a half-band filter whose transition band is
- * centred on 4 kHz (flat to 3.4 kHz, full attenuation from 4.6 kHz): every other tap is zero and
+ * centred on 4 kHz (flat to 3.4 kHz, full attenuation from 4.6 kHz): by default the allpass IIR of
+ * `resampler-allpass.ts`; at `high` quality a linear-phase FIR in which every other tap is zero and
  * the rest are symmetric, so each output costs K multiplies for a 4K−1 tap filter. Every other
  * ratio uses a polyphase Kaiser filter with the transition band just below the target Nyquist
  * (0.85·Nyquist to Nyquist), so nothing above the target Nyquist aliases back.
@@ -87,9 +101,32 @@ export function designResampler(fromHz: number, toHz: number, quality: Resampler
   // Only the telephone pair gets the half-band: for 32 → 16 kHz it would put the transition band
   // across the target Nyquist (6.8–9.2 kHz) and let 8–9.2 kHz alias.
   if (Math.min(fromHz, toHz) === 8000 && Math.max(fromHz, toHz) === 16000) {
-    return halfBandPlan(up, down, attenuationDb);
+    return quality === 'default' ? allpassPlan(up, down) : halfBandPlan(up, down, attenuationDb);
   }
   return polyphasePlan(fromHz, toHz, up, down, attenuationDb);
+}
+
+/**
+ * The allpass half-band keeps no input history, only per-section state. Its group delay varies
+ * with frequency, so `delaySamples` is the delay where speech has most of its energy: the group
+ * delay at 1 kHz (2.83 samples at 16 kHz; it is 2.66 at 300 Hz), rounded to whole output samples.
+ * The decimator takes H's output at odd input indices (2n+1): its delay is then (2.83 − 1)/2 =
+ * 0.91 output samples, closer to a whole sample than the 1.41 of the even indices.
+ */
+function allpassPlan(up: number, down: number): ResamplerPlan {
+  const highRateDelay = allpassGroupDelay(TELEPHONE_ALLPASS.coefficients, 1000 / 16000);
+  const decimate = down === 2;
+  return {
+    kind: decimate ? 'down2-allpass' : 'up2-allpass',
+    up,
+    down,
+    prototypeTaps: 0,
+    tapsPerPhase: 0,
+    coefficients: TELEPHONE_ALLPASS.coefficients,
+    historyLength: 0,
+    startOffset: decimate ? 1 : 0,
+    delaySamples: Math.round(decimate ? (highRateDelay - 1) / 2 : highRateDelay),
+  };
 }
 
 function halfBandPlan(up: number, down: number, attenuationDb: number): ResamplerPlan {

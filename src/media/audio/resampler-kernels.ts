@@ -156,3 +156,180 @@ export function polyphase(
   cursor.phase = phase;
   return written;
 }
+
+/**
+ * Per-channel state of the allpass kernels, at its channel's offset in one Float64Array:
+ * [A0 previous input, A0 section outputs ×3, A1 previous input, A1 section outputs ×2].
+ * A section's previous input is the previous section's previous output, so it needs no slot.
+ */
+export const ALLPASS_STATE_SIZE = 7;
+
+/**
+ * Rounds to the nearest int16, halves upwards like Math.round, and saturates. Truncation with `| 0`
+ * of a value shifted to be non-negative is the floor; in V8 it costs about a third of Math.round,
+ * which matters at two calls per input sample.
+ */
+function roundClip16(value: number): number {
+  const shifted = value + 32768.5;
+  return ((shifted < 0 ? 0 : shifted > 65535 ? 65535 : shifted) | 0) - 32768;
+}
+
+/**
+ * 8 → 16 kHz with the allpass half-band of `resampler-allpass.ts`, unrolled for its 5 coefficients
+ * (A0: 0, 2, 4; A1: 1, 3). Every input sample runs through both branches: A0 gives the even output,
+ * A1 the odd one, each section y[n] = a·(x[n] − y[n−1]) + x[n−1]. The interpolator's gain of 2
+ * cancels the ½ of H, so the branch outputs are the samples. Reads `frames` samples of one channel
+ * from `input` at `inPos` with `stride`; the state is copied to locals for the loop and back after.
+ */
+export function upsample2Allpass(
+  input: Int16Array,
+  inPos: number,
+  frames: number,
+  coefficients: Float64Array,
+  state: Float64Array,
+  s: number,
+  out: Int16Array,
+  outPos: number,
+  stride: number,
+  maxOut: number,
+): number {
+  const a0 = coefficients[0]!;
+  const a1 = coefficients[1]!;
+  const a2 = coefficients[2]!;
+  const a3 = coefficients[3]!;
+  const a4 = coefficients[4]!;
+  let x = state[s]!;
+  let y0 = state[s + 1]!;
+  let y2 = state[s + 2]!;
+  let y4 = state[s + 3]!;
+  let y1 = state[s + 5]!;
+  let y3 = state[s + 6]!;
+  let p = inPos;
+  let o = outPos;
+  let written = 0;
+  for (let i = 0; i < frames && written < maxOut; i++) {
+    const xn = input[p]!;
+    const n0 = a0 * (xn - y0) + x;
+    const n2 = a2 * (n0 - y2) + y0;
+    const n4 = a4 * (n2 - y4) + y2;
+    const n1 = a1 * (xn - y1) + x;
+    const n3 = a3 * (n1 - y3) + y1;
+    x = xn;
+    y0 = n0;
+    y2 = n2;
+    y4 = n4;
+    y1 = n1;
+    y3 = n3;
+    out[o] = roundClip16(n4);
+    written++;
+    // A pair cut short by maxOut only happens at the very end of a flush, after which the
+    // resampler resets, so the state never has to remember half a pair.
+    if (written === maxOut) break;
+    out[o + stride] = roundClip16(n3);
+    written++;
+    o += 2 * stride;
+    p += stride;
+  }
+  state[s] = x;
+  state[s + 1] = y0;
+  state[s + 2] = y2;
+  state[s + 3] = y4;
+  // Both branches see the same input here; the slot is kept so the layout matches the decimator.
+  state[s + 4] = x;
+  state[s + 5] = y1;
+  state[s + 6] = y3;
+  return written;
+}
+
+/**
+ * 16 → 8 kHz with the same allpass half-band: output n = ½·(A0(x_odd)[n] + A1(x_even)[n]), the
+ * even-indexed sample 2n through A1 and the odd-indexed 2n+1 through A0, which is H's output at
+ * 2n+1. `odd` says whether the first sample of this call has an odd stream index; an even sample
+ * left over at the end has already gone through A1, whose last output waits in the state until
+ * its odd partner arrives.
+ */
+export function downsample2Allpass(
+  input: Int16Array,
+  inPos: number,
+  frames: number,
+  odd: boolean,
+  coefficients: Float64Array,
+  state: Float64Array,
+  s: number,
+  out: Int16Array,
+  outPos: number,
+  stride: number,
+  maxOut: number,
+): number {
+  const a0 = coefficients[0]!;
+  const a1 = coefficients[1]!;
+  const a2 = coefficients[2]!;
+  const a3 = coefficients[3]!;
+  const a4 = coefficients[4]!;
+  let x0 = state[s]!;
+  let y0 = state[s + 1]!;
+  let y2 = state[s + 2]!;
+  let y4 = state[s + 3]!;
+  let x1 = state[s + 4]!;
+  let y1 = state[s + 5]!;
+  let y3 = state[s + 6]!;
+  let p = inPos;
+  let o = outPos;
+  let written = 0;
+  let i = 0;
+  if (odd) {
+    // The even partner of this sample arrived in the previous call; its A1 output is y3.
+    i = frames;
+    if (frames > 0 && maxOut > 0) {
+      i = 1;
+      const xn = input[p]!;
+      const n0 = a0 * (xn - y0) + x0;
+      const n2 = a2 * (n0 - y2) + y0;
+      const n4 = a4 * (n2 - y4) + y2;
+      x0 = xn;
+      y0 = n0;
+      y2 = n2;
+      y4 = n4;
+      out[o] = roundClip16(0.5 * (n4 + y3));
+      o += stride;
+      p += stride;
+      written++;
+    }
+  }
+  for (; i + 1 < frames && written < maxOut; i += 2) {
+    const even = input[p]!;
+    const n1 = a1 * (even - y1) + x1;
+    const n3 = a3 * (n1 - y3) + y1;
+    x1 = even;
+    y1 = n1;
+    y3 = n3;
+    const xn = input[p + stride]!;
+    const n0 = a0 * (xn - y0) + x0;
+    const n2 = a2 * (n0 - y2) + y0;
+    const n4 = a4 * (n2 - y4) + y2;
+    x0 = xn;
+    y0 = n0;
+    y2 = n2;
+    y4 = n4;
+    out[o] = roundClip16(0.5 * (n4 + n3));
+    o += stride;
+    p += 2 * stride;
+    written++;
+  }
+  if (i < frames && written < maxOut) {
+    const even = input[p]!;
+    const n1 = a1 * (even - y1) + x1;
+    const n3 = a3 * (n1 - y3) + y1;
+    x1 = even;
+    y1 = n1;
+    y3 = n3;
+  }
+  state[s] = x0;
+  state[s + 1] = y0;
+  state[s + 2] = y2;
+  state[s + 3] = y4;
+  state[s + 4] = x1;
+  state[s + 5] = y1;
+  state[s + 6] = y3;
+  return written;
+}

@@ -2,23 +2,36 @@ import { InvalidArgumentError } from '../../core/index.js';
 import type { ResamplerPlan, ResamplerQuality } from './resampler-design.js';
 import { designResampler } from './resampler-design.js';
 import type { KernelCursor } from './resampler-kernels.js';
-import { downsample2HalfBand, polyphase, upsample2HalfBand } from './resampler-kernels.js';
+import {
+  ALLPASS_STATE_SIZE,
+  downsample2Allpass,
+  downsample2HalfBand,
+  polyphase,
+  upsample2Allpass,
+  upsample2HalfBand,
+} from './resampler-kernels.js';
 
 export interface ResamplerOptions {
   /** Interleaved channels in every input buffer; 1 unless given. */
   readonly channels?: number;
+  /**
+   * `default` unless given. For 8↔16 kHz, `default` is a polyphase IIR half-band (77 dB, phase not
+   * linear) and `high` the linear-phase FIR; see `ResamplerQuality`.
+   */
   readonly quality?: ResamplerQuality;
 }
 
 /**
- * Streaming PCM16 sample-rate converter (polyphase Kaiser FIR, designed once at construction).
+ * Streaming PCM16 sample-rate converter: a polyphase IIR (allpass) half-band for 8↔16 kHz by
+ * default, otherwise a polyphase Kaiser FIR; either is designed once, not per frame.
  *
  * The filter state carries across calls, so feeding a signal in 20 ms pieces gives exactly the same
  * samples as feeding it in one piece: no clicks at frame boundaries. The output is causal and
- * therefore late by `delaySamples` output samples; `flush()` at end of stream emits the filter
- * tail so that, after dropping the first `delaySamples`, exactly round(inputLength·to/from) samples
- * per channel remain (which is what `resample()` returns). Once the buffers have grown to the
- * largest chunk seen, `processInto` allocates nothing.
+ * therefore late by `delaySamples` output samples (for the IIR, the group delay through the speech
+ * band, rounded; higher frequencies come out somewhat later); `flush()` at end of stream emits the
+ * filter tail so that, after dropping the first `delaySamples`, exactly round(inputLength·to/from)
+ * samples per channel remain (which is what `resample()` returns). Once the buffers have grown to
+ * the largest chunk seen (the IIR has none), `processInto` allocates nothing.
  */
 export class Resampler {
   readonly fromHz: number;
@@ -28,6 +41,8 @@ export class Resampler {
   readonly delaySamples: number;
   private readonly plan: ResamplerPlan;
   private readonly work: Int16Array[] = [];
+  /** Allpass section state, ALLPASS_STATE_SIZE values per channel; empty for the FIR kinds. */
+  private readonly allpassState: Float64Array;
   private readonly cursor: KernelCursor = { base: 0, phase: 0 };
   private readonly channelCursor: KernelCursor = { base: 0, phase: 0 };
   private framesIn = 0;
@@ -43,13 +58,18 @@ export class Resampler {
     this.toHz = toHz;
     this.channels = channels;
     this.delaySamples = this.plan.delaySamples;
-    for (let ch = 0; ch < channels; ch++) this.work.push(new Int16Array(this.plan.historyLength + 320));
+    const allpass = this.plan.kind === 'up2-allpass' || this.plan.kind === 'down2-allpass';
+    this.allpassState = new Float64Array(allpass ? channels * ALLPASS_STATE_SIZE : 0);
+    if (!allpass) {
+      for (let ch = 0; ch < channels; ch++) this.work.push(new Int16Array(this.plan.historyLength + 320));
+    }
     this.reset();
   }
 
   /** Forgets all history, as if newly constructed. */
   reset(): void {
     for (const buffer of this.work) buffer.fill(0, 0, this.plan.historyLength);
+    this.allpassState.fill(0);
     this.cursor.base = this.plan.historyLength + Math.floor(this.plan.startOffset / this.plan.up);
     this.cursor.phase = this.plan.startOffset % this.plan.up;
     this.framesIn = 0;
@@ -119,6 +139,10 @@ export class Resampler {
   }
 
   private run(input: Int16Array, frames: number, out: Int16Array, maxOutFrames: number): number {
+    const kind = this.plan.kind;
+    if (kind === 'up2-allpass' || kind === 'down2-allpass') {
+      return this.runAllpass(input, frames, out, maxOutFrames);
+    }
     const channels = this.channels;
     const history = this.plan.historyLength;
     this.ensureCapacity(history + frames);
@@ -142,6 +166,37 @@ export class Resampler {
     this.cursor.base = this.channelCursor.base - frames;
     this.cursor.phase = this.channelCursor.phase;
     for (let ch = 0; ch < channels; ch++) this.work[ch]!.copyWithin(0, frames, frames + history);
+    this.framesIn += frames;
+    this.framesOut += written;
+    return written * channels;
+  }
+
+  /** The IIR keeps its history in section state, so it reads the input in place. */
+  private runAllpass(input: Int16Array, frames: number, out: Int16Array, maxOutFrames: number): number {
+    const channels = this.channels;
+    const coefficients = this.plan.coefficients;
+    const state = this.allpassState;
+    const odd = this.framesIn % 2 === 1;
+    let written = 0;
+    for (let ch = 0; ch < channels; ch++) {
+      const s = ch * ALLPASS_STATE_SIZE;
+      written =
+        this.plan.kind === 'up2-allpass'
+          ? upsample2Allpass(input, ch, frames, coefficients, state, s, out, ch, channels, maxOutFrames)
+          : downsample2Allpass(
+              input,
+              ch,
+              frames,
+              odd,
+              coefficients,
+              state,
+              s,
+              out,
+              ch,
+              channels,
+              maxOutFrames,
+            );
+    }
     this.framesIn += frames;
     this.framesOut += written;
     return written * channels;
@@ -187,10 +242,17 @@ export class Resampler {
 
 /**
  * One-shot conversion of a whole interleaved buffer, filter tail included and group delay removed:
- * the result has exactly round(frames·toHz/fromHz) frames, time-aligned with the input.
+ * the result has exactly round(frames·toHz/fromHz) frames, time-aligned with the input (for the
+ * default 8↔16 kHz IIR, through the speech band; see `ResamplerQuality`).
  */
-export function resample(pcm: Int16Array, fromHz: number, toHz: number, channels = 1): Int16Array {
-  const resampler = new Resampler(fromHz, toHz, { channels });
+export function resample(
+  pcm: Int16Array,
+  fromHz: number,
+  toHz: number,
+  channels = 1,
+  quality: ResamplerQuality = 'default',
+): Int16Array {
+  const resampler = new Resampler(fromHz, toHz, { channels, quality });
   if (fromHz === toHz) return pcm.slice();
   const frames = pcm.length / channels;
   const delay = resampler.delaySamples * channels;

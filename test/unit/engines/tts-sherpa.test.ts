@@ -315,6 +315,20 @@ describe('SherpaTts (fake voice)', () => {
     await tts.close();
   });
 
+  it('close() during synthesis ends the utterance with ABORTED at once', async () => {
+    const tts = await engine(fakeWorker({ blockMs: 300 }));
+    const text = 'First sentence here. Second sentence here. Third sentence here.';
+    const consumed = assert.rejects(
+      collect(tts.synthesize({ text, format: PCM16K })),
+      isEngineError('ABORTED'),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = performance.now();
+    await tts.close();
+    await consumed;
+    assert.ok(performance.now() - started < 1000);
+  });
+
   it('is unavailable after close', async () => {
     const tts = await engine();
     await tts.close();

@@ -115,11 +115,18 @@ export class SherpaTts implements TtsEngine {
     }
     checkRequest(request, this.capabilities.voices[0]?.language ?? 'und');
     const plan = planUtterance(request, NAME);
-    const signal = outer === undefined ? this.closing.signal : AbortSignal.any([outer, this.closing.signal]);
     yield* streamUtterance(
       plan,
       (text, rate, s) => this.worker.generate(text, sid, Math.min(MAX_SPEED, Math.max(MIN_SPEED, rate)), s),
-      { engine: NAME, format: request.format, nativeRateHz: this.capabilities.nativeSampleRateHz, signal },
+      {
+        engine: NAME,
+        format: request.format,
+        nativeRateHz: this.capabilities.nativeSampleRateHz,
+        // Kept apart from the request's signal: combining them with AbortSignal.any per request
+        // would hang one more dependent on the engine's long-lived signal for every utterance.
+        ...(outer === undefined ? {} : { signal: outer }),
+        closeSignal: this.closing.signal,
+      },
     );
   }
 
