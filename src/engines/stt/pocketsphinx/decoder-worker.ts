@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { EngineError } from '../../spi/index.js';
 import { ChannelRecognizer } from './channel-recognizer.js';
 import { createUtteranceVad } from './create-utterance-vad.js';
-import { PocketsphinxDecoder } from './pocketsphinx-decoder.js';
+import { NARROWBAND_CEPSTRAL_MEAN, PocketsphinxDecoder } from './pocketsphinx-decoder.js';
 import type {
   DecoderWorkerData,
   FromWorkerMessage,
@@ -26,7 +26,16 @@ const PREROLL_MS = 150;
 const data = workerData as DecoderWorkerData;
 const port = parentPort;
 const channels = new Map<number, Channel>();
-const spare: PocketsphinxDecoder[] = [];
+/** Never-used decoders by input rate (8 kHz input gets a different CMN start). */
+const spare = new Map<number, PocketsphinxDecoder[]>([[8000, []]]);
+
+function buildDecoder(inputRateHz: number): PocketsphinxDecoder {
+  return new PocketsphinxDecoder(
+    data.engine,
+    data.model,
+    inputRateHz < 16000 ? NARROWBAND_CEPSTRAL_MEAN : undefined,
+  );
+}
 
 function post(message: FromWorkerMessage): void {
   port?.postMessage(message);
@@ -40,7 +49,8 @@ function fail(streamId: number, err: unknown): void {
 }
 
 function open(message: OpenStreamMessage): void {
-  const decoder = spare.pop() ?? new PocketsphinxDecoder(data.engine, data.model);
+  if (!spare.has(message.inputRateHz)) spare.set(message.inputRateHz, []);
+  const decoder = spare.get(message.inputRateHz)?.pop() ?? buildDecoder(message.inputRateHz);
   const vad = createUtteranceVad({ trailingSilenceMs: message.trailingSilenceMs });
   const recognizer = new ChannelRecognizer(decoder, vad, {
     inputRateHz: message.inputRateHz,
@@ -68,12 +78,13 @@ let refillScheduled = false;
  * worker's channels is decoded in between.
  */
 function scheduleRefill(): void {
-  if (refillScheduled || spare.length >= data.spareDecoders) return;
+  const short = [...spare].find(([, list]) => list.length < data.spareDecoders);
+  if (refillScheduled || short === undefined) return;
   refillScheduled = true;
   setImmediate(() => {
     refillScheduled = false;
     try {
-      spare.push(new PocketsphinxDecoder(data.engine, data.model));
+      short[1].push(buildDecoder(short[0]));
     } catch {
       // The next open() builds its own decoder and reports the failure to its stream.
       return;

@@ -17,6 +17,20 @@ export interface UtteranceResult {
   readonly words: readonly SttWord[];
 }
 
+/** x86-64 offsets in sphinxbase 5prealpha: feat_t.cepsize, feat_t.cmn_struct, cmn_t.veclen. */
+const FEAT_CEPSIZE_OFFSET = 16;
+const FEAT_CMN_STRUCT_OFFSET = 88;
+const CMN_VECLEN_OFFSET = 28;
+
+/**
+ * Live CMN start for 16 kHz audio upsampled from 8 kHz: the mean the decoder settled on after
+ * LibriSpeech utterances band-limited to 4 kHz (measured with cmn_live_get). It only has to be
+ * closer than the model's wide-band default; the decoder keeps adapting per channel.
+ */
+export const NARROWBAND_CEPSTRAL_MEAN: readonly number[] = [
+  45.09, 21.11, -42.18, 39.94, -36.0, 13.63, -9.92, -11.87, 26.39, -19.97, 15.98, -7.34, 5.9,
+];
+
 /** pocketsphinx's front end produces 100 feature frames per second. */
 const FRAME_MS = 10;
 /** The default -logbase of sphinxbase's logmath: scores are log base 1.0001. */
@@ -33,7 +47,11 @@ export class PocketsphinxDecoder {
   private inUtterance = false;
   private readonly score = [0];
 
-  constructor(engine: string, paths: PocketsphinxModelPaths) {
+  /**
+   * `initialCepstralMean` replaces the model's starting point for live cepstral mean
+   * normalization; see setInitialCepstralMean.
+   */
+  constructor(engine: string, paths: PocketsphinxModelPaths, initialCepstralMean?: readonly number[]) {
     this.lib = loadPocketsphinx(engine);
     // Strings go through koffi as ('str', value) pairs because cmd_ln_init is variadic and ends
     // with a NULL name.
@@ -48,6 +66,23 @@ export class PocketsphinxDecoder {
     }
     this.config = config;
     this.decoder = decoder;
+    if (initialCepstralMean !== undefined) this.setInitialCepstralMean(initialCepstralMean);
+  }
+
+  /**
+   * The model's feat.params says `-cmn batch`, which in streaming mode means live CMN that starts
+   * from the model's `-cmninit` and only adapts at the end of each utterance (or after 5 s). Audio
+   * upsampled from 8 kHz has no energy above 4 kHz, its mean is far from that start, and the first
+   * utterance of a call decodes to nonsense. feat.params overrides a -cmninit argument, so the
+   * mean is set through sphinxbase's cmn_live_set; the cmn_t pointer is read from feat_t at the
+   * offset of the 5prealpha layout, checked against the two lengths that must be 13 there.
+   */
+  private setInitialCepstralMean(mean: readonly number[]): void {
+    const feat = this.lib.psGetFeat(this.decoder);
+    if (feat === null || this.lib.decodeField(feat, FEAT_CEPSIZE_OFFSET, 'int32_t') !== mean.length) return;
+    const cmn = this.lib.decodeField(feat, FEAT_CMN_STRUCT_OFFSET, 'void *');
+    if (cmn === null || this.lib.decodeField(cmn, CMN_VECLEN_OFFSET, 'int32_t') !== mean.length) return;
+    this.lib.cmnLiveSet(cmn, Float32Array.from(mean));
   }
 
   get utteranceOpen(): boolean {

@@ -11,6 +11,10 @@ export interface PocketsphinxLibrary {
   readonly cmdLnInit: (inout: unknown, defn: unknown, strict: number, ...pairs: unknown[]) => unknown;
   readonly cmdLnFree: (config: unknown) => number;
   readonly errSetLogfp: (fp: unknown) => void;
+  readonly cmnLiveSet: (cmn: unknown, mean: Float32Array) => void;
+  readonly psGetFeat: (decoder: unknown) => unknown;
+  /** Reads a field of a native struct: koffi.decode(pointer, offset, type). */
+  readonly decodeField: (pointer: unknown, offsetBytes: number, type: string) => unknown;
   readonly psArgs: () => unknown;
   readonly psInit: (config: unknown) => unknown;
   readonly psFree: (decoder: unknown) => number;
@@ -52,6 +56,9 @@ export function loadPocketsphinx(engine: string): PocketsphinxLibrary {
     cmdLnInit: sb.func('void *cmd_ln_init(void *inout, void *defn, int strict, ...)'),
     cmdLnFree: sb.func('int cmd_ln_free_r(void *config)'),
     errSetLogfp: sb.func('void err_set_logfp(void *fp)'),
+    cmnLiveSet: sb.func('void cmn_live_set(void *cmn, const float *mean)'),
+    psGetFeat: ps.func('void *ps_get_feat(void *decoder)'),
+    decodeField: (pointer, offsetBytes, type) => koffi.decode(pointer, offsetBytes, type) as unknown,
     psArgs: ps.func('void *ps_args()'),
     psInit: ps.func('void *ps_init(void *config)'),
     psFree: ps.func('int ps_free(void *decoder)'),
