@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { audioCommand } from './audio-command.js';
+import { modelsCommand } from './models-command.js';
+import { sayCommand } from './say-command.js';
+import { transcribeCommand } from './transcribe-command.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -17,5 +20,8 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError();
   program.addCommand(audioCommand());
+  program.addCommand(transcribeCommand());
+  program.addCommand(sayCommand());
+  program.addCommand(modelsCommand());
   return program;
 }

@@ -1,0 +1,95 @@
+/**
+ * The composition root for speech engines: the only place that turns an engine name into an
+ * instance. Engines are imported lazily so a command that needs flite never loads onnxruntime.
+ */
+import type { SttEngine, TtsEngine } from '../engines/spi/index.js';
+
+export const STT_ENGINE_NAMES = ['pocketsphinx', 'sherpa'] as const;
+export type SttEngineName = (typeof STT_ENGINE_NAMES)[number];
+
+export const TTS_ENGINE_NAMES = ['flite', 'espeak', 'sherpa'] as const;
+export type TtsEngineName = (typeof TTS_ENGINE_NAMES)[number];
+
+export interface EngineFactoryOptions {
+  /** Where downloaded models live; default $VOXBRIDGE_MODELS_DIR or the user cache. */
+  readonly modelsDir?: string | undefined;
+}
+
+export async function createSttEngine(
+  name: SttEngineName,
+  options: EngineFactoryOptions = {},
+): Promise<SttEngine> {
+  switch (name) {
+    case 'pocketsphinx': {
+      const { PocketsphinxStt } = await import('../engines/stt/pocketsphinx/index.js');
+      return new PocketsphinxStt();
+    }
+    case 'sherpa': {
+      const { SherpaStt } = await import('../engines/stt/sherpa/index.js');
+      return new SherpaStt(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir });
+    }
+  }
+}
+
+export interface TtsFactoryOptions extends EngineFactoryOptions {
+  /** When set, the engine is wrapped in the TTS cache stored in this directory. */
+  readonly cacheDir?: string | undefined;
+}
+
+async function createBareTts(name: TtsEngineName, options: EngineFactoryOptions): Promise<TtsEngine> {
+  switch (name) {
+    case 'flite': {
+      const { FliteTts } = await import('../engines/tts/flite/index.js');
+      return FliteTts.create();
+    }
+    case 'espeak': {
+      const { EspeakTts } = await import('../engines/tts/espeak/index.js');
+      return EspeakTts.create();
+    }
+    case 'sherpa': {
+      const { SherpaTts, DEFAULT_SHERPA_VOICE } = await import('../engines/tts/sherpa/index.js');
+      const { requireModelDir } = await import('../models/index.js');
+      const modelDir = await requireModelDir(
+        DEFAULT_SHERPA_VOICE,
+        options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir },
+      );
+      return SherpaTts.create({ modelDir });
+    }
+  }
+}
+
+export async function createTtsEngine(
+  name: TtsEngineName,
+  options: TtsFactoryOptions = {},
+): Promise<TtsEngine> {
+  const engine = await createBareTts(name, options);
+  if (options.cacheDir === undefined) return engine;
+  const { CachedTts, TtsCacheStore } = await import('../tts-cache/index.js');
+  const store = new TtsCacheStore(options.cacheDir);
+  return new StoreOwningTts(new CachedTts(engine, store), store);
+}
+
+/** A cached engine that also owns its store: closing the engine closes the cache index. */
+class StoreOwningTts implements TtsEngine {
+  readonly name: string;
+  readonly model: string;
+  readonly capabilities: TtsEngine['capabilities'];
+
+  constructor(
+    private readonly engine: TtsEngine,
+    private readonly store: { close(): void },
+  ) {
+    this.name = engine.name;
+    this.model = engine.model;
+    this.capabilities = engine.capabilities;
+  }
+
+  synthesize(...args: Parameters<TtsEngine['synthesize']>): ReturnType<TtsEngine['synthesize']> {
+    return this.engine.synthesize(...args);
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close();
+    this.store.close();
+  }
+}

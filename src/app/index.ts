@@ -1,0 +1,2 @@
+export { createSttEngine, createTtsEngine, STT_ENGINE_NAMES, TTS_ENGINE_NAMES } from './engines.js';
+export type { EngineFactoryOptions, SttEngineName, TtsEngineName, TtsFactoryOptions } from './engines.js';
