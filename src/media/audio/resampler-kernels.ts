@@ -204,10 +204,13 @@ export function upsample2Allpass(
   let y4 = state[s + 3]!;
   let y1 = state[s + 5]!;
   let y3 = state[s + 6]!;
-  let p = inPos;
+  // A pair cut short by maxOut only happens at the very end of a flush, after which the resampler
+  // resets, so the state never has to remember half a pair: the last input then runs one more
+  // time and only its even output is written.
+  const pairs = Math.min(frames, Math.floor(maxOut / 2));
+  const end = inPos + pairs * stride;
   let o = outPos;
-  let written = 0;
-  for (let i = 0; i < frames && written < maxOut; i++) {
+  for (let p = inPos; p < end; p += stride) {
     const xn = input[p]!;
     const n0 = a0 * (xn - y0) + x;
     const n2 = a2 * (n0 - y2) + y0;
@@ -221,14 +224,15 @@ export function upsample2Allpass(
     y1 = n1;
     y3 = n3;
     out[o] = roundClip16(n4);
-    written++;
-    // A pair cut short by maxOut only happens at the very end of a flush, after which the
-    // resampler resets, so the state never has to remember half a pair.
-    if (written === maxOut) break;
     out[o + stride] = roundClip16(n3);
-    written++;
     o += 2 * stride;
-    p += stride;
+  }
+  let written = 2 * pairs;
+  if (pairs < frames && written < maxOut) {
+    const n0 = a0 * (input[end]! - y0) + x;
+    const n2 = a2 * (n0 - y2) + y0;
+    out[o] = roundClip16(a4 * (n2 - y4) + y2);
+    written++;
   }
   state[s] = x;
   state[s + 1] = y0;
@@ -277,26 +281,25 @@ export function downsample2Allpass(
   let o = outPos;
   let written = 0;
   let i = 0;
-  if (odd) {
+  if (odd && frames > 0 && maxOut > 0) {
     // The even partner of this sample arrived in the previous call; its A1 output is y3.
-    i = frames;
-    if (frames > 0 && maxOut > 0) {
-      i = 1;
-      const xn = input[p]!;
-      const n0 = a0 * (xn - y0) + x0;
-      const n2 = a2 * (n0 - y2) + y0;
-      const n4 = a4 * (n2 - y4) + y2;
-      x0 = xn;
-      y0 = n0;
-      y2 = n2;
-      y4 = n4;
-      out[o] = roundClip16(0.5 * (n4 + y3));
-      o += stride;
-      p += stride;
-      written++;
-    }
+    const xn = input[p]!;
+    const n0 = a0 * (xn - y0) + x0;
+    const n2 = a2 * (n0 - y2) + y0;
+    const n4 = a4 * (n2 - y4) + y2;
+    x0 = xn;
+    y0 = n0;
+    y2 = n2;
+    y4 = n4;
+    out[o] = roundClip16(0.5 * (n4 + y3));
+    o += stride;
+    p += stride;
+    written++;
+    i = 1;
   }
-  for (; i + 1 < frames && written < maxOut; i += 2) {
+  const pairs = Math.min(Math.floor((frames - i) / 2), maxOut - written);
+  const end = p + 2 * pairs * stride;
+  for (; p < end; p += 2 * stride) {
     const even = input[p]!;
     const n1 = a1 * (even - y1) + x1;
     const n3 = a3 * (n1 - y3) + y1;
@@ -313,9 +316,9 @@ export function downsample2Allpass(
     y4 = n4;
     out[o] = roundClip16(0.5 * (n4 + n3));
     o += stride;
-    p += 2 * stride;
-    written++;
   }
+  i += 2 * pairs;
+  written += pairs;
   if (i < frames && written < maxOut) {
     const even = input[p]!;
     const n1 = a1 * (even - y1) + x1;
