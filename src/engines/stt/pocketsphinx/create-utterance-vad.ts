@@ -1,10 +1,16 @@
-import type { VadOptions, VoiceActivityDetector } from '../../vad/index.js';
-import { InterimEnergyVad } from './interim-energy-vad.js';
+import type { CreateVadOptions, VoiceActivityDetector } from '../../vad/index.js';
+import { createVad } from '../../vad/index.js';
+
+/** Which detector cuts utterances: engines/vad's choice (Silero when its model is found, else energy). */
+export type UtteranceVadChoice = Pick<CreateVadOptions, 'model' | 'modelDir' | 'modelsDir'>;
 
 /**
- * The detector that cuts a channel into utterances. It is the one place that chooses the
- * implementation, so moving to the shared `createVad` of engines/vad touches only this file.
+ * The detector for one channel. It is created inside the decoder worker, so Silero's ONNX
+ * inference also stays off the main thread.
  */
-export function createUtteranceVad(options: VadOptions): VoiceActivityDetector {
-  return new InterimEnergyVad(options);
+export function createUtteranceVad(
+  choice: UtteranceVadChoice,
+  trailingSilenceMs: number,
+): VoiceActivityDetector {
+  return createVad({ ...choice, trailingSilenceMs });
 }

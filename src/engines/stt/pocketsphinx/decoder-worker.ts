@@ -51,7 +51,7 @@ function fail(streamId: number, err: unknown): void {
 function open(message: OpenStreamMessage): void {
   if (!spare.has(message.inputRateHz)) spare.set(message.inputRateHz, []);
   const decoder = spare.get(message.inputRateHz)?.pop() ?? buildDecoder(message.inputRateHz);
-  const vad = createUtteranceVad({ trailingSilenceMs: message.trailingSilenceMs });
+  const vad = createUtteranceVad(data.vad, message.trailingSilenceMs);
   const recognizer = new ChannelRecognizer(decoder, vad, {
     inputRateHz: message.inputRateHz,
     partials: message.partials,

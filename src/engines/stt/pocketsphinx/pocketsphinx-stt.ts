@@ -5,6 +5,7 @@ import type { AudioFormat, AudioFrame } from '../../../media/audio/index.js';
 import { PCM16_16K, PCM16_8K } from '../../../media/audio/index.js';
 import type { SttCapabilities, SttEngine, SttEvent, SttOptions } from '../../spi/index.js';
 import { EngineError, abortedError } from '../../spi/index.js';
+import type { UtteranceVadChoice } from './create-utterance-vad.js';
 import type { PoolStream } from './decoder-pool.js';
 import { DecoderPool } from './decoder-pool.js';
 import type { PocketsphinxModelPaths } from './pocketsphinx-decoder.js';
@@ -14,6 +15,11 @@ import type { FromWorkerMessage } from './worker-protocol.js';
 export interface PocketsphinxSttOptions {
   /** Folder with the acoustic model `en-us/`, `en-us.lm.bin` and `cmudict-en-us.dict`. */
   readonly modelDir?: string;
+  /**
+   * The voice activity detector that cuts utterances, passed to engines/vad's createVad: Silero
+   * when `modelDir` (or $VOXBRIDGE_MODELS_DIR/silero-vad) holds its model, else the energy detector.
+   */
+  readonly vad?: UtteranceVadChoice;
   /** Decoder worker threads; default one per core (`os.availableParallelism()`). */
   readonly workers?: number;
   /** Audio time between partial results while speech continues; default 250 ms. */
@@ -60,7 +66,7 @@ export class PocketsphinxStt implements SttEngine {
     this.maxInFlightMs = options.maxInFlightMs ?? 1000;
     this.pool = new DecoderPool(
       NAME,
-      { engine: NAME, model, spareDecoders: options.spareDecodersPerWorker ?? 1 },
+      { engine: NAME, model, vad: options.vad ?? {}, spareDecoders: options.spareDecodersPerWorker ?? 1 },
       options.workers ?? availableParallelism(),
     );
   }

@@ -1,10 +1,12 @@
 import type { EngineErrorCode, SttEvent } from '../../spi/index.js';
+import type { UtteranceVadChoice } from './create-utterance-vad.js';
 import type { PocketsphinxModelPaths } from './pocketsphinx-decoder.js';
 
 /** Sent once to every decoder worker as its workerData. */
 export interface DecoderWorkerData {
   readonly engine: string;
   readonly model: PocketsphinxModelPaths;
+  readonly vad: UtteranceVadChoice;
   /**
    * Never-used decoders a worker keeps ready for the next streams (building one takes about half
    * a second). Decoders are not reused across streams: live cepstral mean normalization adapts
