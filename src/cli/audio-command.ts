@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { VoxError } from '../core/index.js';
 import type { AudioEncoding, AudioFormat } from '../media/audio/index.js';
 import { resample } from '../media/audio/index.js';
 import { g711Decode, g711Encode } from '../media/codecs/index.js';
 import type { WavData, WavInfo } from '../media/wav/index.js';
-import { encodeWav, parseWav } from '../media/wav/index.js';
+import { encodeWav } from '../media/wav/index.js';
+import { readWavFile } from './read-wav-file.js';
 
 /** What `audio info` reports: the encoding as stored in the file, not as voxbridge converts it. */
 export interface AudioInfoReport {
@@ -28,25 +29,6 @@ function storedEncoding(info: WavInfo): string {
       return `float${info.bitsPerSample}`;
     default:
       return `pcm${info.bitsPerSample}`;
-  }
-}
-
-async function readWavFile(path: string): Promise<WavData> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new VoxError(
-      'FILE_READ',
-      `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : String(code)}`,
-    );
-  }
-  try {
-    return parseWav(bytes);
-  } catch (err) {
-    if (err instanceof VoxError) throw new VoxError(err.code, `${path}: ${err.message}`, { cause: err });
-    throw err;
   }
 }
 

@@ -1,13 +1,12 @@
 import { Command, Option } from 'commander';
-import { readFile } from 'node:fs/promises';
-import { VoxError } from '../core/index.js';
 import { createSttEngine, STT_ENGINE_NAMES } from '../app/index.js';
 import type { SttEngineName } from '../app/index.js';
 import type { SttEngine } from '../engines/spi/index.js';
 import type { AudioFormat, AudioFrame } from '../media/audio/index.js';
 import { FrameSplitter, resample } from '../media/audio/index.js';
 import { g711Decode } from '../media/codecs/index.js';
-import { parseWav, splitChannels } from '../media/wav/index.js';
+import { splitChannels } from '../media/wav/index.js';
+import { readWavFile } from './read-wav-file.js';
 
 /** One line of `transcribe --json` output. */
 export interface TranscriptLine {
@@ -25,23 +24,7 @@ export interface TranscriptLine {
  * 16 kHz (other rates are resampled to 16 kHz, which every recognizer takes).
  */
 async function channelsOf(path: string): Promise<{ format: AudioFormat; pcm: Int16Array }[]> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new VoxError(
-      'FILE_READ',
-      `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : String(code)}`,
-    );
-  }
-  let wav;
-  try {
-    wav = parseWav(bytes);
-  } catch (err) {
-    if (err instanceof VoxError) throw new VoxError(err.code, `${path}: ${err.message}`, { cause: err });
-    throw err;
-  }
+  const wav = await readWavFile(path);
   return splitChannels(wav).map((frame) => {
     let pcm =
       frame.format.encoding === 'pcm16'
