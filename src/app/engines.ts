@@ -15,6 +15,10 @@ export interface EngineFactoryOptions {
   readonly modelsDir?: string | undefined;
 }
 
+function modelsOption(options: EngineFactoryOptions): { modelsDir?: string } {
+  return options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir };
+}
+
 export async function createSttEngine(
   name: SttEngineName,
   options: EngineFactoryOptions = {},
@@ -22,11 +26,15 @@ export async function createSttEngine(
   switch (name) {
     case 'pocketsphinx': {
       const { PocketsphinxStt } = await import('../engines/stt/pocketsphinx/index.js');
-      return new PocketsphinxStt();
+      // Silero cuts utterances when its model has been pulled (or sits in --models-dir); else
+      // the engine falls back to its energy detector.
+      const { resolveModelDir } = await import('../models/index.js');
+      const vadDir = await resolveModelDir('silero-vad', modelsOption(options));
+      return new PocketsphinxStt(vadDir === undefined ? {} : { vad: { modelDir: vadDir } });
     }
     case 'sherpa': {
       const { SherpaStt } = await import('../engines/stt/sherpa/index.js');
-      return new SherpaStt(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir });
+      return new SherpaStt(modelsOption(options));
     }
   }
 }
@@ -49,10 +57,7 @@ async function createBareTts(name: TtsEngineName, options: EngineFactoryOptions)
     case 'sherpa': {
       const { SherpaTts, DEFAULT_SHERPA_VOICE } = await import('../engines/tts/sherpa/index.js');
       const { requireModelDir } = await import('../models/index.js');
-      const modelDir = await requireModelDir(
-        DEFAULT_SHERPA_VOICE,
-        options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir },
-      );
+      const modelDir = await requireModelDir(DEFAULT_SHERPA_VOICE, modelsOption(options));
       return SherpaTts.create({ modelDir });
     }
   }
