@@ -100,7 +100,13 @@ describe('pocketsphinx: recognition quality and streaming behaviour', () => {
     const text = finalText(events8k);
     const wer = wordErrorRate(reference('8k.wav'), text);
     console.log(`# 8k.wav WER ${(wer * 100).toFixed(1)} %: "${text}"`);
-    assert.ok(wer <= 0.6, `WER ${wer} for "${text}"`);
+    // Narrowband audio through Debian's wide-band-only model, on one 11-word clip. The bound used
+    // to be 60 % (measured 54.5 %), but with a CMN start fitted on these very clips. With the start
+    // measured on an unscored dev set (scripts/measure-narrowband-cmn.ts) the honest figure is
+    // 100 % (90.9 % with no narrowband start at all): this clip's own cepstral mean is far from
+    // the dev set's (c2 about -48 against -30). The bound only guards against worse than that;
+    // 0.wav sent as µ-law above is the meaningful 8 kHz check.
+    assert.ok(wer <= 1, `WER ${wer} for "${text}"`);
   });
 
   it('sends partials at most 300 ms of audio apart while speech continues, then a final with words', () => {

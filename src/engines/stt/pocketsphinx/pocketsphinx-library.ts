@@ -12,6 +12,8 @@ export interface PocketsphinxLibrary {
   readonly cmdLnFree: (config: unknown) => number;
   readonly errSetLogfp: (fp: unknown) => void;
   readonly cmnLiveSet: (cmn: unknown, mean: Float32Array) => void;
+  /** Copies the current live CMN mean (veclen floats) into `mean`. */
+  readonly cmnLiveGet: (cmn: unknown, mean: Float32Array) => void;
   readonly psGetFeat: (decoder: unknown) => unknown;
   /** Reads a field of a native struct: koffi.decode(pointer, offset, type). */
   readonly decodeField: (pointer: unknown, offsetBytes: number, type: string) => unknown;
@@ -57,6 +59,7 @@ export function loadPocketsphinx(engine: string): PocketsphinxLibrary {
     cmdLnFree: sb.func('int cmd_ln_free_r(void *config)'),
     errSetLogfp: sb.func('void err_set_logfp(void *fp)'),
     cmnLiveSet: sb.func('void cmn_live_set(void *cmn, const float *mean)'),
+    cmnLiveGet: sb.func('void cmn_live_get(void *cmn, _Out_ float *mean)'),
     psGetFeat: ps.func('void *ps_get_feat(void *decoder)'),
     decodeField: (pointer, offsetBytes, type) => koffi.decode(pointer, offsetBytes, type) as unknown,
     psArgs: ps.func('void *ps_args()'),
