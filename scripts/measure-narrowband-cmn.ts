@@ -23,7 +23,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PocketsphinxDecoder } from '../src/engines/stt/pocketsphinx/pocketsphinx-decoder.js';
 import { DEBIAN_MODEL_DIR } from '../src/engines/stt/pocketsphinx/index.js';
-import { Resampler } from '../src/media/audio/index.js';
+import { Resampler, concatPcm } from '../src/media/audio/index.js';
 import { g711Decode, g711Encode } from '../src/media/codecs/index.js';
 import { parseWav } from '../src/media/wav/index.js';
 /* eslint-enable no-restricted-imports */
@@ -57,13 +57,7 @@ function narrowband(pcm16k: Int16Array): Int16Array {
   for (let i = 0; i < telephone.length; i += FRAME_SAMPLES_8K) {
     pieces.push(up.process(telephone.subarray(i, i + FRAME_SAMPLES_8K)));
   }
-  const out = new Int16Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatPcm(pieces);
 }
 
 interface ClipMean {
