@@ -103,8 +103,9 @@ function handle(message: ToWorkerMessage): void {
       case 'audio': {
         const channel = channels.get(streamId);
         if (channel === undefined) return;
-        const events = channel.recognizer.push(new Int16Array(message.pcm));
-        post({ type: 'events', streamId, events, acknowledged: 1 });
+        const pcm = new Int16Array(message.pcm);
+        const events = channel.recognizer.push(pcm);
+        post({ type: 'events', streamId, events, acknowledgedSamples: pcm.length });
         return;
       }
       case 'end': {

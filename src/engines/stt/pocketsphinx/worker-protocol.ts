@@ -1,4 +1,4 @@
-import type { EngineErrorCode, SttEvent } from '../../spi/index.js';
+import type { StreamFromWorkerMessage, StreamToWorkerMessage } from '../../worker/index.js';
 import type { UtteranceVadChoice } from './create-utterance-vad.js';
 import type { PocketsphinxModelPaths } from './pocketsphinx-decoder.js';
 
@@ -24,47 +24,5 @@ export interface OpenStreamMessage {
   readonly trailingSilenceMs: number;
 }
 
-/** `pcm` holds PCM16 samples at the stream's input rate; the buffer is transferred, not copied. */
-export interface AudioMessage {
-  readonly type: 'audio';
-  readonly streamId: number;
-  readonly pcm: ArrayBuffer;
-}
-
-/** No more audio: finish the open utterance, then report `ended`. */
-export interface EndStreamMessage {
-  readonly type: 'end';
-  readonly streamId: number;
-}
-
-/** The consumer is gone: drop the stream's state and give its decoder back. */
-export interface CloseStreamMessage {
-  readonly type: 'close';
-  readonly streamId: number;
-}
-
-export type ToWorkerMessage = OpenStreamMessage | AudioMessage | EndStreamMessage | CloseStreamMessage;
-
-/** Events produced by one audio message; one per audio message, so it also acknowledges it. */
-export interface EventsMessage {
-  readonly type: 'events';
-  readonly streamId: number;
-  readonly events: readonly SttEvent[];
-  readonly acknowledged: number;
-}
-
-export interface EndedMessage {
-  readonly type: 'ended';
-  readonly streamId: number;
-  readonly events: readonly SttEvent[];
-  readonly processingMs: number;
-}
-
-export interface StreamErrorMessage {
-  readonly type: 'error';
-  readonly streamId: number;
-  readonly code: EngineErrorCode;
-  readonly message: string;
-}
-
-export type FromWorkerMessage = EventsMessage | EndedMessage | StreamErrorMessage;
+export type ToWorkerMessage = StreamToWorkerMessage<OpenStreamMessage>;
+export type FromWorkerMessage = StreamFromWorkerMessage;

@@ -1,4 +1,4 @@
-import type { EngineErrorCode, SttEvent } from '../../spi/index.js';
+import type { StreamFromWorkerMessage, StreamToWorkerMessage } from '../../worker/index.js';
 import type { SherpaModelLayout } from './sherpa-model-layout.js';
 
 /** Sent once to the recognizer worker as its workerData. */
@@ -16,47 +16,5 @@ export interface OpenStreamMessage {
   readonly partialIntervalMs: number;
 }
 
-/** `pcm` holds PCM16 samples at the stream's rate; the buffer is transferred, not copied. */
-export interface AudioMessage {
-  readonly type: 'audio';
-  readonly streamId: number;
-  readonly pcm: ArrayBuffer;
-}
-
-/** No more audio: decode what is left, send the last final, then `ended`. */
-export interface EndStreamMessage {
-  readonly type: 'end';
-  readonly streamId: number;
-}
-
-/** The consumer is gone: drop the stream. */
-export interface CloseStreamMessage {
-  readonly type: 'close';
-  readonly streamId: number;
-}
-
-export type ToWorkerMessage = OpenStreamMessage | AudioMessage | EndStreamMessage | CloseStreamMessage;
-
-/** The events one audio message produced; exactly one per audio message, so it is also the ack. */
-export interface EventsMessage {
-  readonly type: 'events';
-  readonly streamId: number;
-  readonly events: readonly SttEvent[];
-  readonly acknowledgedSamples: number;
-}
-
-export interface EndedMessage {
-  readonly type: 'ended';
-  readonly streamId: number;
-  readonly events: readonly SttEvent[];
-  readonly processingMs: number;
-}
-
-export interface StreamErrorMessage {
-  readonly type: 'error';
-  readonly streamId: number;
-  readonly code: EngineErrorCode;
-  readonly message: string;
-}
-
-export type FromWorkerMessage = EventsMessage | EndedMessage | StreamErrorMessage;
+export type ToWorkerMessage = StreamToWorkerMessage<OpenStreamMessage>;
+export type FromWorkerMessage = StreamFromWorkerMessage;

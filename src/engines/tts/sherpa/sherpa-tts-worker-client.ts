@@ -1,7 +1,6 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { EngineError, abortedError } from '../../spi/index.js';
+import { spawnEngineWorker } from '../../worker/index.js';
 import type { SentenceAudio } from '../output/index.js';
 import type { SherpaGenerateRequest, SherpaWorkerInit, SherpaWorkerMessage } from './sherpa-tts-protocol.js';
 
@@ -26,22 +25,9 @@ export interface SherpaVoiceInfo {
 /** Starts the thread that loads the voice; tests substitute a fake that needs no model. */
 export type SpawnSherpaWorker = (init: SherpaWorkerInit) => Worker;
 
-/**
- * Starts the worker file next to this one. From `dist/` both are `.js` and plain node runs them.
- * Under tsx this module is `.ts`, and Node 20 does not apply `--import tsx` (even in execArgv) to
- * a worker's entry module, so a two-line bootstrap registers tsx inside the worker first and then
- * imports the TypeScript entry. tsx is a dev dependency, which is the only case this path runs.
- */
-export const spawnSherpaWorker: SpawnSherpaWorker = (init) => {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const entry = new URL(`./sherpa-tts-worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(entry, { workerData: init });
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap =
-    `import(${JSON.stringify(tsxApi)})` +
-    `.then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: init });
-};
+/** Starts `sherpa-tts-worker` beside this module (see spawnEngineWorker). */
+export const spawnSherpaWorker: SpawnSherpaWorker = (init) =>
+  spawnEngineWorker(import.meta.url, 'sherpa-tts-worker', init);
 
 /**
  * Runs sherpa-onnx in a worker thread and hands it one sentence at a time. Sentences wait here,
