@@ -96,17 +96,20 @@ describe('pocketsphinx: recognition quality and streaming behaviour', () => {
     assert.ok(wer <= 0.5, `WER ${wer} for "${text}"`);
   });
 
-  it('reports the word error rate on 8k.wav', () => {
-    const text = finalText(events8k);
-    const wer = wordErrorRate(reference('8k.wav'), text);
-    console.log(`# 8k.wav WER ${(wer * 100).toFixed(1)} %: "${text}"`);
-    // Narrowband audio through Debian's wide-band-only model, on one 11-word clip. The bound used
-    // to be 60 % (measured 54.5 %), but with a CMN start fitted on these very clips. With the start
-    // measured on an unscored dev set (scripts/measure-narrowband-cmn.ts) the honest figure is
-    // 100 % (90.9 % with no narrowband start at all): this clip's own cepstral mean is far from
-    // the dev set's (c2 about -48 against -30). The bound only guards against worse than that;
-    // 0.wav sent as µ-law above is the meaningful 8 kHz check.
-    assert.ok(wer <= 1, `WER ${wer} for "${text}"`);
+  it('takes 8 kHz PCM as it is and finds the utterance where the audio has it', () => {
+    // Accuracy on this narrowband clip is poor with Debian's wide-band-only model (its WER is in
+    // docs/benchmarks.md); what this asserts is that 8 kHz input is resampled and segmented
+    // right: one utterance spanning the speech (0.12 s to the end of the 4.83 s clip), with text.
+    const finals = events8k.filter((e): e is Extract<SttEvent, { type: 'final' }> => e.type === 'final');
+    assert.ok(finals.length >= 1 && finals.length <= 2, `${finals.length} finals`);
+    const first = finals[0]!;
+    const last = finals.at(-1)!;
+    assert.ok(first.startMs >= 0 && first.startMs < 700, `starts at ${first.startMs} ms`);
+    assert.ok(last.endMs > 4300 && last.endMs <= 4830 + 20, `ends at ${last.endMs} ms`);
+    assert.ok(finalText(events8k).split(' ').length >= 5, `"${finalText(events8k)}"`);
+    console.log(
+      `# 8k.wav WER ${(wordErrorRate(reference('8k.wav'), finalText(events8k)) * 100).toFixed(1)} %`,
+    );
   });
 
   it('sends partials at most 300 ms of audio apart while speech continues, then a final with words', () => {
