@@ -5,6 +5,7 @@
  */
 const suites: Record<string, () => Promise<void>> = {
   media: async () => (await import('./media.js')).runMediaBench(),
+  speech: async () => (await import('./speech.js')).runSpeechBench(),
 };
 
 const wanted = process.argv.slice(2);
