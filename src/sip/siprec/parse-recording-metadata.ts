@@ -97,8 +97,10 @@ export function parseRecordingMetadata(
     })),
     sessions: sessionsXml.map((s) => ({
       id: requiredId(s, ['session_id', 'id']),
+      // RFC 7989 §4 allows whitespace around ";" in a Session-ID value, and RFC 7865's own example
+      // wraps one across lines: we drop it so values compare equal to the SIP header.
       sipSessionIds: childrenNamed(s, 'sipSessionID')
-        .map((e) => e.text)
+        .map((e) => e.text.replace(/\s*;\s*/g, ';').replace(/\s+/g, ' '))
         .filter(nonEmpty),
       groupRef: childText(s, 'group-ref') ?? attribute(s, ['group_ref']),
       startTime: childText(s, 'start-time') ?? childText(s, 'associate-time'),
