@@ -43,8 +43,12 @@ export function readCallId(value: string, base = 0): string {
   // RFC 3261 §25.1: word characters are every visible ASCII except a few separators; we only
   // refuse what would break framing or comparisons: empty, whitespace, controls.
   if (value.length === 0) throw new ParseError('empty Call-ID', base);
-  const bad = /[\s\x00-\x1f\x7f]/.exec(value);
-  if (bad) throw new ParseError('whitespace or control character in Call-ID', base + bad.index);
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code <= 0x20 || code === 0x7f) {
+      throw new ParseError('whitespace or control character in Call-ID', base + i);
+    }
+  }
   return value;
 }
 
