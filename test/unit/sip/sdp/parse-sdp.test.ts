@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ParseError } from '../../../../src/core/index.js';
+import { parseSdp, sdpMediaView, serializeSdp } from '../../../../src/sip/sdp/index.js';
+import { readSdpFixture, SDP_FIXTURES } from './sdp-fixture.js';
+
+function parseError(fn: () => unknown): ParseError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof ParseError, `expected ParseError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected a ParseError');
+}
+
+describe('parseSdp on fixtures', () => {
+  for (const name of SDP_FIXTURES) {
+    it(`round-trips ${name} byte for byte`, () => {
+      const text = readSdpFixture(name);
+      assert.equal(serializeSdp(parseSdp(text)), text);
+      assert.equal(serializeSdp(parseSdp(new TextEncoder().encode(text))), text);
+    });
+  }
+
+  it('reads every field of the Cisco CUBE offer', () => {
+    const s = parseSdp(readSdpFixture('cisco-cube-offer.sdp'));
+    assert.deepEqual(s.origin, {
+      username: 'CiscoSystemsSIP-GW-UserAgent',
+      sessionId: '4047',
+      sessionVersion: '7637',
+      netType: 'IN',
+      addrType: 'IP4',
+      address: '192.0.2.10',
+    });
+    assert.equal(s.sessionName, 'SIP Call');
+    assert.deepEqual(s.connection, {
+      netType: 'IN',
+      addrType: 'IP4',
+      address: '192.0.2.10',
+      ttl: null,
+      addressCount: null,
+    });
+    assert.deepEqual(s.timings, [{ startTime: 0, stopTime: 0, repeats: [] }]);
+    assert.equal(s.media.length, 1);
+    const m = s.media[0]!;
+    assert.equal(m.media, 'audio');
+    assert.equal(m.port, 16384);
+    assert.equal(m.portCount, null);
+    assert.equal(m.proto, 'RTP/AVP');
+    assert.deepEqual(m.formats, ['0', '8', '18', '101', '19']);
+    assert.equal(m.connection?.address, '192.0.2.10');
+    assert.deepEqual(m.attributes, [
+      { kind: 'rtpmap', payloadType: 0, encodingName: 'PCMU', clockRateHz: 8000, encodingParameters: null },
+      { kind: 'rtpmap', payloadType: 8, encodingName: 'PCMA', clockRateHz: 8000, encodingParameters: null },
+      { kind: 'rtpmap', payloadType: 18, encodingName: 'G729', clockRateHz: 8000, encodingParameters: null },
+      { kind: 'fmtp', format: '18', parameters: 'annexb=no' },
+      {
+        kind: 'rtpmap',
+        payloadType: 101,
+        encodingName: 'telephone-event',
+        clockRateHz: 8000,
+        encodingParameters: null,
+      },
+      { kind: 'fmtp', format: '101', parameters: '0-16' },
+      { kind: 'rtpmap', payloadType: 19, encodingName: 'CN', clockRateHz: 8000, encodingParameters: null },
+      { kind: 'ptime', ptimeMs: 20 },
+    ]);
+  });
+
+  it('reads rtcp, opus channels and direction from the FreeSWITCH offer', () => {
+    const s = parseSdp(readSdpFixture('freeswitch-offer.sdp'));
+    const v = sdpMediaView(s, 0);
+    assert.equal(v.direction, 'sendrecv');
+    assert.deepEqual(v.rtcp, {
+      kind: 'rtcp',
+      port: 24681,
+      connection: { netType: 'IN', addrType: 'IP4', address: '203.0.113.30', ttl: null, addressCount: null },
+    });
+    assert.equal(v.rtpMaps.get(102)?.encodingParameters, '2');
+    assert.equal(v.fmtps.get('102'), 'useinbandfec=1; maxplaybackrate=16000');
+    assert.equal(v.ptimeMs, 20);
+  });
+
+  it('reads labels and directions of the SIPREC offer', () => {
+    const s = parseSdp(readSdpFixture('siprec-two-stream-offer.sdp'));
+    assert.deepEqual(
+      s.media.map((_, i) => sdpMediaView(s, i)).map((v) => [v.label, v.direction, v.media.port]),
+      [
+        ['1', 'sendonly', 20000],
+        ['2', 'sendonly', 20002],
+      ],
+    );
+  });
+
+  it('reads IPv6 connection addresses and a=mid', () => {
+    const s = parseSdp(readSdpFixture('ipv6-offer.sdp'));
+    assert.equal(s.origin.addrType, 'IP6');
+    assert.deepEqual(s.connection, {
+      netType: 'IN',
+      addrType: 'IP6',
+      address: '2001:db8::10',
+      ttl: null,
+      addressCount: null,
+    });
+    assert.equal(sdpMediaView(s, 0).mid, 'audio0');
+  });
+
+  it('keeps unknown attributes in order, with and without values', () => {
+    const s = parseSdp(readSdpFixture('video-audio-offer.sdp'));
+    assert.deepEqual(s.media[0]!.attributes[3], { kind: 'other', name: 'rtcp-fb', value: '* nack pli' });
+    assert.deepEqual(s.bandwidths, [{ type: 'AS', value: 380 }]);
+    const t = parseSdp(
+      'v=0\no=- 1 1 IN IP4 h\ns=x\nt=0 0\na=x-unknown\na=tool:foo 1.0\nm=audio 1 RTP/AVP 0\nc=IN IP4 h\n',
+    );
+    assert.deepEqual(t.attributes, [
+      { kind: 'other', name: 'x-unknown', value: null },
+      { kind: 'other', name: 'tool', value: 'foo 1.0' },
+    ]);
+  });
+
+  it('reads multicast suffixes, port counts, repeat times and the other session lines', () => {
+    const text = [
+      'v=0',
+      'o=jdoe 2890844526 2890842807 IN IP4 10.47.16.5',
+      's= ',
+      'i=A Seminar on the session description protocol',
+      'u=http://www.example.com/seminars/sdp.pdf',
+      'e=j.doe@example.com (Jane Doe)',
+      'p=+1 617 555-6011',
+      'c=IN IP4 224.2.17.12/127',
+      't=2873397496 2873404696',
+      'r=7d 1h 0 25h',
+      'z=2882844526 -1h 2898848070 0',
+      'k=prompt',
+      'a=recvonly',
+      'm=audio 49170/2 RTP/AVP 0',
+      'i=voice',
+      'b=CT:64',
+      'k=clear:secret',
+      'm=video 51372 RTP/AVP 99',
+      'c=IN IP6 FF15::101/3',
+      'a=rtpmap:99 h263-1998/90000',
+      '',
+    ].join('\r\n');
+    const s = parseSdp(text);
+    assert.equal(serializeSdp(s), text);
+    assert.deepEqual(s.connection, {
+      netType: 'IN',
+      addrType: 'IP4',
+      address: '224.2.17.12',
+      ttl: 127,
+      addressCount: null,
+    });
+    assert.deepEqual(s.media[1]!.connection, {
+      netType: 'IN',
+      addrType: 'IP6',
+      address: 'FF15::101',
+      ttl: null,
+      addressCount: 3,
+    });
+    assert.equal(s.media[0]!.portCount, 2);
+    assert.deepEqual(s.timings[0]!.repeats, ['7d 1h 0 25h']);
+    assert.equal(sdpMediaView(s, 0).direction, 'recvonly');
+    assert.equal(s.sessionName, '');
+    assert.equal(s.media[0]!.key, 'clear:secret');
+  });
+});
+
+describe('parseSdp tolerance', () => {
+  it('accepts LF line ends and trailing whitespace and writes canonical CRLF', () => {
+    const canonical = readSdpFixture('asterisk-offer.sdp');
+    const sloppy = canonical.replace(/\r\n/g, ' \t\n');
+    assert.equal(serializeSdp(parseSdp(sloppy)), canonical);
+  });
+
+  it('media direction overrides session direction', () => {
+    const s = parseSdp(
+      'v=0\no=- 1 1 IN IP4 h\ns=-\nc=IN IP4 h\nt=0 0\na=sendonly\nm=audio 1 RTP/AVP 0\nm=audio 3 RTP/AVP 0\na=inactive\n',
+    );
+    assert.equal(sdpMediaView(s, 0).direction, 'sendonly');
+    assert.equal(sdpMediaView(s, 1).direction, 'inactive');
+  });
+});
+
+describe('parseSdp errors', () => {
+  const base = 'v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN IP4 h\r\nt=0 0\r\nm=audio 1 RTP/AVP 0\r\n';
+  const cases: [string, string, number][] = [
+    ['empty input', '', 0],
+    ['v= not first', 'o=- 1 1 IN IP4 h\r\nv=0\r\n', 0],
+    ['v=1', 'v=1\r\n', 0],
+    ['unknown type letter', base + 'x=1\r\n', base.length],
+    ['not a type line', base + 'hello\r\n', base.length],
+    ['t= inside media', base + 't=0 0\r\n', base.length],
+    ['bad port', base.replace('audio 1 ', 'audio 70000 '), base.indexOf('audio 1 ') + 6],
+    ['bad payload type', base.replace('RTP/AVP 0', 'RTP/AVP 200'), base.indexOf('RTP/AVP') + 8],
+    ['malformed rtpmap', base + 'a=rtpmap:0 PCMU\r\n', base.length + 9],
+    ['direction with a value', base + 'a=sendonly:yes\r\n', base.length + 11],
+    ['duplicate direction', base + 'a=sendonly\r\na=recvonly\r\n', base.length + 12],
+    ['duplicate rtpmap', base + 'a=rtpmap:0 PCMU/8000\r\na=rtpmap:0 PCMA/8000\r\n', base.length + 22],
+    ['blank line inside', base.replace('s=-\r\n', 's=-\r\n\r\n'), base.indexOf('c=')],
+    ['missing o=', 'v=0\r\ns=-\r\nt=0 0\r\n', 17],
+    ['no c= for a stream', 'v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nm=audio 1 RTP/AVP 0\r\n', 56],
+    ['NUL byte', base.replace('s=-', 's=\0'), base.indexOf('s=-') + 2],
+    ['r= without t=', 'v=0\r\no=- 1 1 IN IP4 h\r\nr=1\r\n', 23],
+  ];
+  for (const [what, text, offset] of cases) {
+    it(`rejects ${what} at byte ${offset}`, () => {
+      assert.equal(parseError(() => parseSdp(text)).offset, offset);
+    });
+  }
+
+  it('names byte offsets, not character offsets, after non-ASCII text', () => {
+    const text = 'v=0\r\no=- 1 1 IN IP4 h\r\ns=Café\r\nc=IN IP4 h\r\nt=0 0\r\nz\r\n';
+    assert.equal(parseError(() => parseSdp(text)).offset, Buffer.byteLength(text) - 3);
+  });
+
+  it('refuses input over the size limit before reading it', () => {
+    assert.equal(parseError(() => parseSdp('v=0\r\n'.repeat(10), { maxBytes: 16 })).offset, 16);
+  });
+});
