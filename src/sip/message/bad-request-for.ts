@@ -32,19 +32,19 @@ export function badRequestFor(
   if (startLine.startsWith('SIP/') || !isToken(method) || method === 'ACK') return undefined;
 
   const headers: SipHeader[] = [];
+  // Whether the header line being continued by a folded line is one we keep.
+  let keeping = false;
   for (const line of lines) {
-    const last = headers[headers.length - 1];
-    if ((line.startsWith(' ') || line.startsWith('\t')) && last) {
-      headers[headers.length - 1] = { name: last.name, value: `${last.value} ${line.trim()}` };
+    if (line.startsWith(' ') || line.startsWith('\t')) {
+      const last = headers[headers.length - 1];
+      if (keeping && last)
+        headers[headers.length - 1] = { name: last.name, value: `${last.value} ${line.trim()}` };
       continue;
     }
     const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim();
-    const key = headerKey(name);
-    if (['via', 'from', 'to', 'call-id', 'cseq'].includes(key)) {
-      headers.push({ name, value: line.slice(colon + 1).trim() });
-    }
+    const name = line.slice(0, Math.max(colon, 0)).trim();
+    keeping = colon > 0 && ['via', 'from', 'to', 'call-id', 'cseq'].includes(headerKey(name));
+    if (keeping) headers.push({ name, value: line.slice(colon + 1).trim() });
   }
   const first = (key: string) => headers.find((h) => headerKey(h.name) === key)?.value;
   for (const key of ['via', 'from', 'to', 'call-id']) {
