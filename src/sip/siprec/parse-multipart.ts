@@ -184,6 +184,8 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number
 /** RFC 2046 §5.1: body-part := MIME-part-headers [CRLF *OCTET]. */
 function parsePart(body: Uint8Array, start: number, end: number, maxHeaders: number): MultipartPart {
   const headers: MultipartHeader[] = [];
+  // Where each header's value starts, so a bad Content-Type is reported where it is.
+  const valueOffsets: number[] = [];
   let i = start;
   let bodyStart = end;
   while (i < end) {
@@ -213,14 +215,19 @@ function parsePart(body: Uint8Array, start: number, end: number, maxHeaders: num
       if (headers.length >= maxHeaders) {
         throw new ParseError(`more than ${maxHeaders} part headers`, i);
       }
-      headers.push({ name, value: line.slice(colon + 1).trim() });
+      const rawValue = line.slice(colon + 1);
+      valueOffsets.push(i + colon + 1 + (rawValue.length - rawValue.trimStart().length));
+      headers.push({ name, value: rawValue.trim() });
     }
     i = lineEnd + 1;
     bodyStart = end;
   }
-  const contentTypeHeader = headers.find((h) => h.name.toLowerCase() === 'content-type');
+  const contentTypeIndex = headers.findIndex((h) => h.name.toLowerCase() === 'content-type');
+  const contentTypeHeader = headers[contentTypeIndex];
   const contentType =
-    contentTypeHeader === undefined ? 'text/plain' : parseMediaType(contentTypeHeader.value, start).essence;
+    contentTypeHeader === undefined
+      ? 'text/plain'
+      : parseMediaType(contentTypeHeader.value, valueOffsets[contentTypeIndex] ?? start).essence;
   return { headers, contentType, body: body.subarray(bodyStart, end) };
 }
 
