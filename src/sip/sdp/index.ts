@@ -25,3 +25,19 @@ export type {
 } from './sdp-session.js';
 export { SdpNegotiationError } from './sdp-negotiation-error.js';
 export type { SdpNegotiationErrorCode } from './sdp-negotiation-error.js';
+export { createAnswer } from './create-answer.js';
+export { answerReoffer } from './answer-reoffer.js';
+export type { ReofferOptions, SdpReanswer } from './answer-reoffer.js';
+export { createOffer } from './create-offer.js';
+export type { OfferOptions, OfferStream } from './create-offer.js';
+export { isHold } from './is-hold.js';
+export { nextSessionVersion } from './next-session-version.js';
+export type {
+  AnswerMode,
+  AnswerOptions,
+  G711CodecName,
+  NegotiatedMedia,
+  PortSource,
+  RtpPorts,
+  SdpAnswer,
+} from './negotiated-media.js';
