@@ -73,8 +73,7 @@ export function parseXmlElement(input: Uint8Array, options: ParseXmlOptions = {}
   } catch (cause) {
     throw new ParseError('XML document is not valid UTF-8', base, { cause });
   }
-  const byteOffset = (charIndex: number): number =>
-    base + Buffer.byteLength(text.slice(0, Math.max(0, charIndex)), 'utf8');
+  const byteOffset = byteOffsets(input, text, base);
 
   const doctype = text.search(/<!DOCTYPE|<!ENTITY/i);
   if (doctype >= 0) {
@@ -156,6 +155,37 @@ function toElement(
   };
 }
 
+/**
+ * Maps a character index of the decoded text to a byte offset of the input. ASCII text maps
+ * one to one; otherwise a table built once keeps the cost linear in the document size.
+ */
+function byteOffsets(input: Uint8Array, text: string, base: number): (charIndex: number) => number {
+  // The decoder drops a UTF-8 byte order mark; offsets still count its three bytes.
+  const bom = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
+  if (input.length - bom === text.length) {
+    return (charIndex) => base + bom + clampIndex(charIndex, text.length);
+  }
+  let table: Uint32Array | null = null;
+  return (charIndex) => {
+    if (table === null) {
+      table = new Uint32Array(text.length + 1);
+      let bytes = bom;
+      for (let i = 0; i < text.length; i++) {
+        table[i] = bytes;
+        const code = text.charCodeAt(i);
+        // UTF-16 surrogate pairs are one 4-byte character: 2 bytes per half.
+        bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code >= 0xd800 && code <= 0xdfff ? 2 : 3;
+      }
+      table[text.length] = bytes;
+    }
+    return base + (table[clampIndex(charIndex, text.length)] ?? 0);
+  };
+}
+
+function clampIndex(index: number, length: number): number {
+  return Number.isFinite(index) ? Math.min(Math.max(0, Math.trunc(index)), length) : 0;
+}
+
 function localName(qname: string): string {
   const colon = qname.lastIndexOf(':');
   return colon >= 0 ? qname.slice(colon + 1) : qname;
@@ -189,6 +219,8 @@ function decodeEntities(s: string): string {
 }
 
 function charIndexOf(text: string, line: number, col: number): number {
+  // The validator leaves line and column out for some errors (an empty document).
+  if (!Number.isFinite(line) || !Number.isFinite(col)) return 0;
   let index = 0;
   for (let l = 1; l < line; l++) {
     const next = text.indexOf('\n', index);

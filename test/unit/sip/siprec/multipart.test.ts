@@ -234,6 +234,7 @@ describe('multipart properties', () => {
           parseMultipart(body, `multipart/mixed;boundary="${boundary}"`);
         } catch (e) {
           assert.ok(e instanceof ParseError, String(e));
+          assert.ok(Number.isInteger(e.offset) && e.offset >= 0 && e.offset <= body.length);
         }
       }),
       { numRuns: 2000 },
@@ -256,6 +257,7 @@ describe('multipart properties', () => {
             parseMultipart(body, invite.contentType);
           } catch (e) {
             assert.ok(e instanceof ParseError, String(e));
+            assert.ok(Number.isInteger(e.offset) && e.offset >= 0 && e.offset <= body.length);
           }
         },
       ),

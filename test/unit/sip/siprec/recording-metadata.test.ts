@@ -159,6 +159,10 @@ describe('metadata parser properties', () => {
       parseRecordingMetadata(input);
     } catch (e) {
       assert.ok(e instanceof ParseError, String(e));
+      assert.ok(
+        Number.isInteger(e.offset) && e.offset >= 0 && e.offset <= input.length,
+        `offset ${e.offset}`,
+      );
     }
   };
 
