@@ -1,5 +1,5 @@
 /**
- * Metadata updates in re-INVITEs and UPDATEs (RFC 7866 §7.1.1.2, RFC 7865 §6.1.1): a `complete`
+ * Metadata updates in re-INVITEs and UPDATEs (RFC 7866, RFC 7865 `<datamode>`): a `complete`
  * document replaces what we knew; a `partial` one carries only what changed and is merged into the
  * last known state by id, later values winning. A participant's stream association in an update
  * is its whole current send/recv list, and a stream it now sends is no longer sent by anyone the
@@ -107,7 +107,7 @@ export function mergeRecordingMetadata(
         participantId: u.participantId,
         sessionId: u.sessionId ?? b.sessionId,
         associateTime: u.associateTime ?? b.associateTime,
-        // A re-association after a disassociation (RFC 7865 §6.8) clears it.
+        // A re-association after a disassociation (RFC 7865 `<associate-time>` after `<disassociate-time>`) clears it.
         disassociateTime: u.disassociateTime ?? (u.associateTime !== null ? null : b.disassociateTime),
       }),
     ),

@@ -106,7 +106,7 @@ export function buildRecordingSession(
     ...s,
     synthesized: false,
   }));
-  // Every m-line that no metadata stream claims still carries a stream (RFC 7866 §8.1.1 lets
+  // Every m-line that no metadata stream claims still carries a stream (RFC 7866 lets
   // the SRC leave metadata out entirely); it gets an id made from its label or position.
   labelOrder.forEach((label, index) => {
     if (label !== null && streams.some((s) => s.label === label)) return;

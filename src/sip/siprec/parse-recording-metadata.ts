@@ -1,5 +1,5 @@
 /*
- * application/rs-metadata+xml, RFC 7865 §6 (elements) and §9 (schema):
+ * application/rs-metadata+xml, RFC 7865 (metadata format and XML schema):
  *
  *   <recording xmlns="urn:ietf:params:xml:ns:recording:1">
  *     <datamode>complete|partial</datamode>
@@ -97,7 +97,7 @@ export function parseRecordingMetadata(
     })),
     sessions: sessionsXml.map((s) => ({
       id: requiredId(s, ['session_id', 'id']),
-      // RFC 7989 §4 allows whitespace around ";" in a Session-ID value, and RFC 7865's own example
+      // RFC 7989 allows whitespace around ";" in a Session-ID value, and RFC 7865's own example
       // wraps one across lines: we drop it so values compare equal to the SIP header.
       sipSessionIds: childrenNamed(s, 'sipSessionID')
         .map((e) => e.text.replace(/\s*;\s*/g, ';').replace(/\s+/g, ' '))
@@ -146,14 +146,14 @@ function attribute(element: XmlElement, names: readonly string[]): string | null
 function requiredId(element: XmlElement, names: readonly string[]): string {
   const id = attribute(element, names);
   if (id === null) {
-    // RFC 7865 §6: every group, session, participant and stream is identified by its id, and
+    // RFC 7865: every group, session, participant and stream is identified by its id, and
     // every association refers to one; without it nothing can be linked.
     throw new ParseError(`<${element.name}> without ${names[0] ?? 'id'}`, element.offset);
   }
   return id;
 }
 
-/** RFC 7865 §6.1.1: `complete` unless the SRC says `partial`; an absent datamode is complete. */
+/** RFC 7865 `<datamode>`: `complete` unless the SRC says `partial`; an absent datamode is complete. */
 function dataMode(root: XmlElement): DataMode {
   const element = childrenNamed(root, 'datamode')[0];
   if (element === undefined) return 'complete';
@@ -163,7 +163,7 @@ function dataMode(root: XmlElement): DataMode {
 }
 
 /**
- * RFC 7865 §6.7.1: `<nameID aor="..">` with localized `<name>` children. Pre-RFC drafts send
+ * RFC 7865 participant `<nameID aor="..">` with localized `<name>` children. Pre-RFC drafts send
  * `<aor>` elements and a sibling `<name>` instead.
  */
 function nameIds(participant: XmlElement): MetadataNameId[] {

@@ -1,5 +1,5 @@
 /**
- * The recording metadata document of RFC 7865 §6 as data, one field per element or attribute we
+ * The recording metadata document of RFC 7865 (its XML format) as data, one field per element or attribute we
  * use. Times are kept as the RFC 3339 strings the SRC sent. Lists keep document order.
  */
 export type DataMode = 'complete' | 'partial';
@@ -11,11 +11,11 @@ export interface MetadataGroup {
 
 export interface MetadataSession {
   readonly id: string;
-  /** RFC 7865 §6.6: the recorded call's Session-ID header values (RFC 7989). */
+  /** RFC 7865 `<sipSessionID>`: the recorded call's Session-ID header values (RFC 7989). */
   readonly sipSessionIds: readonly string[];
   readonly groupRef: string | null;
   readonly startTime: string | null;
-  /** Present when the recorded session has ended (RFC 7865 §6.6). */
+  /** Present when the recorded session has ended (RFC 7865 `<stop-time>`). */
   readonly stopTime: string | null;
 }
 
@@ -103,5 +103,5 @@ export interface RecordingMetadata {
   readonly callerOriginated: boolean | null;
 }
 
-/** The RFC 7865 §9 namespace. Pre-RFC drafts used `urn:ietf:params:xml:ns:recording`. */
+/** The namespace RFC 7865 registers. Pre-RFC drafts used `urn:ietf:params:xml:ns:recording`. */
 export const RECORDING_NAMESPACE = 'urn:ietf:params:xml:ns:recording:1';

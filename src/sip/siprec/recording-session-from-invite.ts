@@ -1,5 +1,5 @@
 /**
- * One entry point for a SIPREC INVITE body (RFC 7866 §8): a multipart/mixed body with the SDP and
+ * One entry point for a SIPREC INVITE body (RFC 7866): a multipart/mixed body with the SDP and
  * an `application/rs-metadata+xml` part, or an SDP alone (Cisco CUBE network-based recording sends
  * no metadata). The SDP itself is parsed elsewhere; the caller passes its m-line labels in order,
  * and gets back what each m-line carries.
@@ -37,7 +37,7 @@ export interface InviteRecording {
   readonly mLines: readonly MLineAssignment[];
 }
 
-// RFC 7866 §9.1 registers application/rs-metadata+xml; pre-RFC SRCs (Oracle, Sonus, CUBE)
+// RFC 7866 registers application/rs-metadata+xml; pre-RFC SRCs (Oracle, Sonus, CUBE)
 // label the part application/rs-metadata.
 const METADATA_TYPES = new Set(['application/rs-metadata+xml', 'application/rs-metadata']);
 
