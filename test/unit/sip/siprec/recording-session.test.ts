@@ -353,9 +353,13 @@ describe('applyMetadataUpdate', () => {
 });
 
 describe('known gaps', () => {
-  it.todo('roles per communication session when one recording session carries several (conference, consult)');
-  it.todo(
-    'vendor call ids from SIP headers (Avaya User-to-User UCID, X-Cisco-*), which live outside the body',
-  );
-  it.todo('real vendor captures replacing the constructed fixtures (see test/fixtures/sip/siprec/README.md)');
+  it('roles per communication session when one recording session carries several (conference, consult)', {
+    todo: true,
+  });
+  it('vendor call ids from SIP headers (Avaya User-to-User UCID, X-Cisco-*), which live outside the body', {
+    todo: true,
+  });
+  it('real vendor captures replacing the constructed fixtures (see test/fixtures/sip/siprec/README.md)', {
+    todo: true,
+  });
 });
