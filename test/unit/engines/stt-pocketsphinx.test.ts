@@ -183,25 +183,16 @@ describe('pocketsphinx: recognition quality and streaming behaviour', () => {
     assert.deepEqual(together, [alone[0], alone[1], alone[0], alone[1]]);
   });
 
-  it('keeps the event loop responsive while decoding', async () => {
-    let ticks = 0;
-    let worstGapMs = 0;
-    let last = performance.now();
-    const timer = setInterval(() => {
-      const now = performance.now();
-      worstGapMs = Math.max(worstGapMs, now - last);
-      last = now;
-      ticks++;
-    }, 10);
-    try {
-      const started = performance.now();
-      await collect(engine.transcribe(streamFrames(pcmFrames(PCM16_16K, speech16k))));
-      const elapsedMs = performance.now() - started;
-      assert.ok(ticks >= elapsedMs / 10 / 3, `${ticks} ticks in ${elapsedMs} ms`);
-      assert.ok(worstGapMs < 100, `the loop stalled for ${worstGapMs} ms`);
-    } finally {
-      clearInterval(timer);
-    }
+  it('decodes off the main thread: the event loop stays mostly idle while recognizing', async () => {
+    // Event-loop utilization counts only the main thread's own work (not the decoder workers'
+    // and not time the OS spends running other processes), so unlike a wall-clock gap it does
+    // not depend on how loaded the machine is. Decoding on the main thread would push it near 1.
+    const before = performance.eventLoopUtilization();
+    const events = await collect(engine.transcribe(streamFrames(pcmFrames(PCM16_16K, speech16k))));
+    const elu = performance.eventLoopUtilization(before);
+    assert.ok(events.some((e) => e.type === 'final'));
+    console.log(`# main-thread event-loop utilization while decoding: ${elu.utilization.toFixed(3)}`);
+    assert.ok(elu.utilization < 0.35, `main thread busy ${(elu.utilization * 100).toFixed(1)} % of the time`);
   });
 
   it('rejects 8 kHz µ-law frames (decode them first) with UNSUPPORTED_FORMAT', async () => {
