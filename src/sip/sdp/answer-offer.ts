@@ -145,6 +145,12 @@ function negotiatedMedia(s: AcceptedStream, ports: RtpPorts): NegotiatedMedia {
 export function answerOffer(offer: SdpSession, options: AnswerOptions, context: AnswerContext): SdpAnswer {
   const policy = streamPolicy(options);
   const connection = localConnection(options.address);
+  // parseSdp guarantees this (RFC 4566 §5.7); a description built in code may not.
+  if (offer.media.some((m) => !m.connection && !offer.connection)) {
+    throw new SdpNegotiationError('BAD_SDP', 'offer has a stream without a connection address', {
+      sipStatusCode: 400,
+    });
+  }
   const decisions: StreamDecision[] = offer.media.map((_, i) =>
     negotiateStream(sdpMediaView(offer, i), {
       ...policy,

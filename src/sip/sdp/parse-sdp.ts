@@ -127,8 +127,9 @@ function parseBandwidth(line: Line): SdpBandwidth {
   return { type: m[1]!, value: Number(m[2]) };
 }
 
+// NTP seconds fit in 10 digits; 15 keeps every accepted value exact in a double.
 function parseTiming(line: Line): SdpTiming & { repeats: string[] } {
-  const m = /^(\d{1,20}) +(\d{1,20})$/.exec(line.value);
+  const m = /^(\d{1,15}) +(\d{1,15})$/.exec(line.value);
   if (!m) throw new ParseError(`t= value "${line.value}" is not <start-time> <stop-time>`, line.at + 2);
   return { startTime: Number(m[1]), stopTime: Number(m[2]), repeats: [] };
 }
