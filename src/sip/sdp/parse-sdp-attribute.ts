@@ -25,13 +25,18 @@ const FMTP = /^(\S+)(?: +(.*))?$/;
 const DECIMAL_MS = /^\d{1,6}(?:\.\d{1,6})?$/;
 const RTCP = /^(\d{1,5})(?: +(\S+) +(\S+) +(\S+))?$/;
 
+/** Quotes input for an error message, cut short so a hostile body cannot make a huge message. */
+export function quoted(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
+}
+
 /** Byte offset of `text[index]` when `text` starts at byte offset `at`. */
 export function byteOffsetIn(text: string, index: number, at: number): number {
   return at + Buffer.byteLength(text.slice(0, index), 'utf8');
 }
 
 function positiveMs(value: string, name: string, at: number): number {
-  if (!DECIMAL_MS.test(value)) throw new ParseError(`a=${name} value "${value}" is not a number`, at);
+  if (!DECIMAL_MS.test(value)) throw new ParseError(`a=${name} value ${quoted(value)} is not a number`, at);
   const ms = Number(value);
   if (ms <= 0) throw new ParseError(`a=${name} must be positive`, at);
   return ms;
@@ -51,7 +56,8 @@ export function parseConnectionAddress(
   const address = parts[0] ?? '';
   if (address === '') throw new ParseError('empty connection address', at);
   const numbers = parts.slice(1).map((p) => {
-    if (!/^\d{1,10}$/.test(p)) throw new ParseError(`connection address suffix "${p}" is not a number`, at);
+    if (!/^\d{1,10}$/.test(p))
+      throw new ParseError(`connection address suffix ${quoted(p)} is not a number`, at);
     return Number(p);
   });
   // RFC 4566 §5.7: IPv4 multicast carries a TTL before the count; IPv6 has no TTL.
@@ -75,7 +81,7 @@ export function parseSdpAttribute(text: string, at: number): SdpAttribute {
   const colon = text.indexOf(':');
   const name = colon < 0 ? text : text.slice(0, colon);
   const value = colon < 0 ? null : text.slice(colon + 1);
-  if (!TOKEN.test(name)) throw new ParseError(`attribute name "${name}" is not a token`, at);
+  if (!TOKEN.test(name)) throw new ParseError(`attribute name ${quoted(name)} is not a token`, at);
   const valueAt = byteOffsetIn(text, colon + 1, at);
 
   if ((SDP_DIRECTIONS as readonly string[]).includes(name)) {
@@ -88,7 +94,7 @@ export function parseSdpAttribute(text: string, at: number): SdpAttribute {
   switch (name) {
     case 'rtpmap': {
       const m = RTPMAP.exec(value);
-      if (!m) throw new ParseError(`a=rtpmap value "${value}" is malformed`, valueAt);
+      if (!m) throw new ParseError(`a=rtpmap value ${quoted(value)} is malformed`, valueAt);
       const payloadType = Number(m[1]);
       const clockRateHz = Number(m[3]);
       if (payloadType > 127) throw new ParseError(`RTP payload type ${payloadType} exceeds 127`, valueAt);
@@ -105,7 +111,7 @@ export function parseSdpAttribute(text: string, at: number): SdpAttribute {
     }
     case 'fmtp': {
       const m = FMTP.exec(value);
-      if (!m) throw new ParseError(`a=fmtp value "${value}" is malformed`, valueAt);
+      if (!m) throw new ParseError(`a=fmtp value ${quoted(value)} is malformed`, valueAt);
       return { kind: 'fmtp', format: m[1]!, parameters: m[2] ?? '' };
     }
     case 'ptime':
@@ -114,7 +120,7 @@ export function parseSdpAttribute(text: string, at: number): SdpAttribute {
       return { kind: 'maxptime', maxptimeMs: positiveMs(value, name, valueAt) };
     case 'rtcp': {
       const m = RTCP.exec(value);
-      if (!m) throw new ParseError(`a=rtcp value "${value}" is malformed`, valueAt);
+      if (!m) throw new ParseError(`a=rtcp value ${quoted(value)} is malformed`, valueAt);
       const port = Number(m[1]);
       if (port > 65535) throw new ParseError(`a=rtcp port ${port} exceeds 65535`, valueAt);
       const connection =
@@ -132,7 +138,7 @@ export function parseSdpAttribute(text: string, at: number): SdpAttribute {
       if (value === '') throw new ParseError('a=label is empty', valueAt);
       return { kind: 'label', label: value };
     case 'mid':
-      if (!TOKEN.test(value)) throw new ParseError(`a=mid value "${value}" is not a token`, valueAt);
+      if (!TOKEN.test(value)) throw new ParseError(`a=mid value ${quoted(value)} is not a token`, valueAt);
       return { kind: 'mid', mid: value };
     default:
       return { kind: 'other', name, value };

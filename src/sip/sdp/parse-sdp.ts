@@ -19,7 +19,7 @@
  * description with a type letter it does not understand), and a `c=` for every stream (§5.7).
  */
 import { ParseError } from '../../core/index.js';
-import { byteOffsetIn, parseConnectionAddress, parseSdpAttribute } from './parse-sdp-attribute.js';
+import { byteOffsetIn, parseConnectionAddress, parseSdpAttribute, quoted } from './parse-sdp-attribute.js';
 import type {
   SdpAttribute,
   SdpBandwidth,
@@ -82,7 +82,7 @@ function splitLines(bytes: Uint8Array): Line[] {
         throw new ParseError('expected a line of the form <type>=<value>', start);
       }
       const type = String.fromCharCode(bytes[start]!);
-      if (!/^[a-z]$/.test(type)) throw new ParseError(`"${type}" is not an SDP type letter`, start);
+      if (!/^[a-z]$/.test(type)) throw new ParseError(`${quoted(type)} is not an SDP type letter`, start);
       lines.push({ type, value: decoder.decode(bytes.subarray(start + 2, trimmed)), at: start });
     }
     start = next;
@@ -123,14 +123,14 @@ function parseConnection(line: Line): SdpConnection {
 
 function parseBandwidth(line: Line): SdpBandwidth {
   const m = /^([^:\s]+):(\d{1,10})$/.exec(line.value);
-  if (!m) throw new ParseError(`b= value "${line.value}" is not <bwtype>:<bandwidth>`, line.at + 2);
+  if (!m) throw new ParseError(`b= value ${quoted(line.value)} is not <bwtype>:<bandwidth>`, line.at + 2);
   return { type: m[1]!, value: Number(m[2]) };
 }
 
 // NTP seconds fit in 10 digits; 15 keeps every accepted value exact in a double.
 function parseTiming(line: Line): SdpTiming & { repeats: string[] } {
   const m = /^(\d{1,15}) +(\d{1,15})$/.exec(line.value);
-  if (!m) throw new ParseError(`t= value "${line.value}" is not <start-time> <stop-time>`, line.at + 2);
+  if (!m) throw new ParseError(`t= value ${quoted(line.value)} is not <start-time> <stop-time>`, line.at + 2);
   return { startTime: Number(m[1]), stopTime: Number(m[2]), repeats: [] };
 }
 
@@ -152,14 +152,14 @@ function parseMediaLine(line: Line): MediaDraft {
   const port = pm ? Number(pm[1]) : NaN;
   const portCount = pm?.[2] === undefined ? null : Number(pm[2]);
   if (!pm || port > 65535 || portCount === 0) {
-    throw new ParseError(`m= port "${portText}" is not a port number`, line.at + 2 + media.length + 1);
+    throw new ParseError(`m= port ${quoted(portText)} is not a port number`, line.at + 2 + media.length + 1);
   }
   // RFC 4566 §5.14: for RTP profiles the formats are RTP payload type numbers.
   if (/(^|\/)RTP\//.test(proto)) {
     for (const f of formats) {
       if (!/^\d{1,3}$/.test(f) || Number(f) > 127) {
         throw new ParseError(
-          `m= format "${f}" is not an RTP payload type`,
+          `m= format ${quoted(f)} is not an RTP payload type`,
           line.at + 2 + line.value.indexOf(f),
         );
       }

@@ -215,6 +215,11 @@ describe('parseSdp errors', () => {
     assert.equal(parseError(() => parseSdp(text)).offset, Buffer.byteLength(text) - 3);
   });
 
+  it('keeps error messages short when the offending value is huge', () => {
+    const text = 'v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\na=rtpmap:' + '1'.repeat(50000) + '\r\n';
+    assert.ok(parseError(() => parseSdp(text)).message.length < 200);
+  });
+
   it('refuses input over the size limit before reading it', () => {
     assert.equal(parseError(() => parseSdp('v=0\r\n'.repeat(10), { maxBytes: 16 })).offset, 16);
   });
