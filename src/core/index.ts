@@ -1,3 +1,5 @@
 export { VoxError, ParseError, UnsupportedFormatError, InvalidArgumentError } from './errors.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
+export { FrameChannel } from './frame-channel.js';
+export type { FrameChannelOptions, OverflowPolicy } from './frame-channel.js';
