@@ -5,6 +5,10 @@ set -euo pipefail
 
 # command-or-file-to-check:debian-package
 needs=(
+  # better-sqlite3 builds its native addon from source when no prebuilt binary can be fetched.
+  "g++:g++"
+  "make:make"
+  "python3:python3"
   "sox:sox"
   "soxi:sox"
   "bzip2:bzip2"
