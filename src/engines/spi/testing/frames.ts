@@ -1,15 +1,12 @@
 import type { AudioFormat, AudioFrame } from '../../../media/audio/index.js';
-import { createFrame } from '../../../media/audio/index.js';
+import { FrameSplitter } from '../../../media/audio/index.js';
 
-/** Splits interleaved PCM16 into `frameMs` AudioFrames with advancing timestamps. */
+/** Splits interleaved PCM16 into `frameMs` AudioFrames with advancing timestamps (the last may be short). */
 export function pcmFrames(format: AudioFormat, pcm: Int16Array, frameMs = 20): AudioFrame[] {
-  const step = Math.round((format.sampleRateHz * frameMs) / 1000) * format.channels;
-  const frames: AudioFrame[] = [];
-  for (let i = 0; i < pcm.length; i += step) {
-    frames.push(
-      createFrame(format, pcm.slice(i, i + step), (i / format.channels / format.sampleRateHz) * 1000),
-    );
-  }
+  const splitter = new FrameSplitter(format, { frameMs });
+  const frames = splitter.push(pcm);
+  const rest = splitter.flush(false);
+  if (rest) frames.push(rest);
   return frames;
 }
 

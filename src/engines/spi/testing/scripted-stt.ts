@@ -1,12 +1,12 @@
 import type { AudioFormat, AudioFrame } from '../../../media/audio/index.js';
-import { PCM16_16K, PCM16_8K } from '../../../media/audio/index.js';
+import { PCM16_16K, PCM16_8K, rmsDbfs } from '../../../media/audio/index.js';
 import { EngineError, abortedError } from '../engine-error.js';
 import type { SttCapabilities, SttEngine, SttEvent, SttOptions } from '../stt-engine.js';
 
 export interface ScriptedSttOptions {
   /** Texts returned for successive utterances; the last one repeats when they run out. */
   readonly utterances: readonly string[];
-  /** Frame level (dBFS) above which a frame counts as speech. Default -45. */
+  /** Frame level (dBFS, AES17 as `rmsDbfs` reads it) above which a frame is speech. Default -42. */
   readonly speechThresholdDbfs?: number;
   readonly name?: string;
 }
@@ -34,7 +34,7 @@ export class ScriptedStt implements SttEngine {
 
   async *transcribe(frames: AsyncIterable<AudioFrame>, options: SttOptions = {}): AsyncGenerator<SttEvent> {
     const signal = options.signal;
-    const threshold = this.options.speechThresholdDbfs ?? -45;
+    const threshold = this.options.speechThresholdDbfs ?? -42;
     const trailingMs = options.trailingSilenceMs ?? 500;
     const started = performance.now();
     let utterance = 0;
@@ -65,7 +65,7 @@ export class ScriptedStt implements SttEngine {
         checkFormat(this.name, frame.format, this.capabilities.inputFormats);
         const pcm = frame.data as Int16Array;
         const frameMs = (pcm.length / frame.format.sampleRateHz) * 1000;
-        const loud = levelDbfs(pcm) > threshold;
+        const loud = rmsDbfs(pcm) > threshold;
         if (loud) {
           if (speechStartMs < 0) {
             speechStartMs = positionMs;
@@ -121,10 +121,4 @@ export function checkFormat(engine: string, format: AudioFormat, accepted: reado
       `cannot take ${format.encoding}/${format.sampleRateHz} Hz/${format.channels} ch audio`,
     );
   }
-}
-
-function levelDbfs(pcm: Int16Array): number {
-  let sum = 0;
-  for (const s of pcm) sum += s * s;
-  return pcm.length === 0 ? -Infinity : 10 * Math.log10(sum / pcm.length / (32768 * 32768));
 }
