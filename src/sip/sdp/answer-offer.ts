@@ -34,6 +34,45 @@ export function localConnection(address: string): SdpConnection {
   };
 }
 
+/**
+ * A session description of ours: o= and c= name our address, nothing optional is set. Offers and
+ * answers differ only in their t= lines and media.
+ */
+export function localSession(fields: {
+  connection: SdpConnection;
+  username: string | undefined;
+  sessionName: string | undefined;
+  sessionId: string;
+  sessionVersion: string;
+  timings: SdpSession['timings'];
+  media: SdpMedia[];
+}): SdpSession {
+  const { connection } = fields;
+  return {
+    version: 0,
+    origin: {
+      username: fields.username ?? '-',
+      sessionId: fields.sessionId,
+      sessionVersion: fields.sessionVersion,
+      netType: 'IN',
+      addrType: connection.addrType,
+      address: connection.address,
+    },
+    sessionName: fields.sessionName ?? '-',
+    information: null,
+    uri: null,
+    emails: [],
+    phones: [],
+    connection,
+    bandwidths: [],
+    timings: fields.timings,
+    timeZones: null,
+    key: null,
+    attributes: [],
+    media: fields.media,
+  };
+}
+
 export function streamPolicy(options: AnswerOptions): StreamPolicy {
   const codecs = options.codecs ?? ['PCMU', 'PCMA'];
   if (codecs.length === 0 || codecs.some((c) => codecForName(c) === undefined)) {
@@ -181,29 +220,15 @@ export function answerOffer(offer: SdpSession, options: AnswerOptions, context: 
     media.push(acceptedMedia(d, ports));
     negotiated.push(negotiatedMedia(d, ports));
   });
-  const answer: SdpSession = {
-    version: 0,
-    origin: {
-      username: options.username ?? '-',
-      sessionId: context.sessionId,
-      sessionVersion: context.sessionVersion,
-      netType: 'IN',
-      addrType: connection.addrType,
-      address: connection.address,
-    },
-    sessionName: options.sessionName ?? '-',
-    information: null,
-    uri: null,
-    emails: [],
-    phones: [],
+  const answer = localSession({
     connection,
-    bandwidths: [],
+    username: options.username,
+    sessionName: options.sessionName,
+    sessionId: context.sessionId,
+    sessionVersion: context.sessionVersion,
     // RFC 3264 §6: the t= line of the answer must equal the offer's.
     timings: offer.timings,
-    timeZones: null,
-    key: null,
-    attributes: [],
     media,
-  };
+  });
   return { answer, media: negotiated };
 }

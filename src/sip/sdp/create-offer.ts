@@ -1,5 +1,5 @@
 import { codecForName } from '../../media/codecs/index.js';
-import { decimalId, localConnection } from './answer-offer.js';
+import { decimalId, localConnection, localSession } from './answer-offer.js';
 import type { G711CodecName, RtpPorts } from './negotiated-media.js';
 import type { SdpAttribute, SdpDirection, SdpMedia, SdpSession } from './sdp-session.js';
 import { InvalidArgumentError } from '../../core/index.js';
@@ -88,28 +88,14 @@ function offerMedia(stream: OfferStream, options: OfferOptions): SdpMedia {
 export function createOffer(options: OfferOptions): SdpSession {
   if (options.streams.length === 0) throw new InvalidArgumentError('an offer needs at least one stream');
   const connection = localConnection(options.address);
-  return {
-    version: 0,
-    origin: {
-      username: options.username ?? '-',
-      sessionId: decimalId(options.sessionId, 'sessionId'),
-      sessionVersion: decimalId(options.sessionVersion, 'sessionVersion'),
-      netType: 'IN',
-      addrType: connection.addrType,
-      address: connection.address,
-    },
-    sessionName: options.sessionName ?? '-',
-    information: null,
-    uri: null,
-    emails: [],
-    phones: [],
+  return localSession({
     connection,
-    bandwidths: [],
+    username: options.username,
+    sessionName: options.sessionName,
+    sessionId: decimalId(options.sessionId, 'sessionId'),
+    sessionVersion: decimalId(options.sessionVersion, 'sessionVersion'),
     // RFC 3264 §5: t=0 0, a session that is not bounded in time.
     timings: [{ startTime: 0, stopTime: 0, repeats: [] }],
-    timeZones: null,
-    key: null,
-    attributes: [],
     media: options.streams.map((s) => offerMedia(s, options)),
-  };
+  });
 }
