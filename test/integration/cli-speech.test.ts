@@ -5,19 +5,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { TranscriptLine } from '../../src/cli/transcribe-command.js';
 import { sharedFile } from '../support/paths.js';
 import { runOk, voxbridge } from '../support/run.js';
 import { wordErrorRate } from '../support/wer.js';
 
-interface Line {
-  type: string;
-  file: string;
-  channel: number;
-  text: string;
-  startMs: number;
-  endMs: number;
-  confidence?: number;
-}
+/** One line of `transcribe --json`, as the command defines it. */
+type Line = TranscriptLine;
 
 function reference(name: string): string {
   const line = readFileSync(sharedFile('audio/librispeech/trans.txt'), 'utf8')
