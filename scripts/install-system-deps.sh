@@ -18,6 +18,12 @@ needs=(
   "/usr/share/pocketsphinx/model/en-us/en-us:pocketsphinx-en-us"
   "/usr/include/pocketsphinx/pocketsphinx.h:libpocketsphinx-dev"
   "/usr/share/pocketsphinx/test/data:pocketsphinx-testdata"
+  # Real SIP peers for the ingress tests: SIPp, baresip, a real-time RTP sender, and tshark.
+  "sipp:sip-tester"
+  "baresip:baresip-core"
+  "gst-launch-1.0:gstreamer1.0-tools"
+  "/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstrtp.so:gstreamer1.0-plugins-good"
+  "tshark:tshark"
 )
 
 missing=()
@@ -42,5 +48,7 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo 'wireshark-common wireshark-common/install-setuid boolean false' | $sudo debconf-set-selections
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
