@@ -3,3 +3,5 @@ export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { FrameChannel } from './frame-channel.js';
 export type { FrameChannelOptions, OverflowPolicy } from './frame-channel.js';
+export { TypedEmitter } from './typed-emitter.js';
+export type { EventListeners, TypedEmitterOptions } from './typed-emitter.js';

@@ -1,0 +1,87 @@
+/** Who a leg carries. SIPREC `mixed` is one stream with both parties; `unknown` when no metadata says. */
+export type LegRole = 'caller' | 'agent' | 'mixed' | 'unknown';
+
+/** The negotiated audio of one leg, from the SDP. G.711 only, so the clock is always 8000 Hz. */
+export interface LegCodec {
+  readonly encoding: 'mulaw' | 'alaw';
+  readonly payloadType: number;
+  readonly ptimeMs: number;
+  readonly telephoneEventPayloadType?: number;
+}
+
+/** Structurally satisfied by net/rtp's RtpPacer: sends one ptime of encoded payload per ptime. */
+export interface LegPacer {
+  play(payloads: AsyncIterable<Uint8Array>, options?: { signal?: AbortSignal }): Promise<void>;
+  stop(): void;
+}
+
+export interface LegParticipant {
+  readonly aor: string | null;
+  readonly name: string | null;
+}
+
+export interface CallStartedEvent {
+  readonly type: 'call.started';
+  readonly callId: string;
+  readonly sipCallId: string;
+  readonly kind: 'sip' | 'siprec';
+  /** ISO 8601 wall-clock time. */
+  readonly timestamp: string;
+}
+
+export interface LegAddedEvent {
+  readonly type: 'leg.added';
+  readonly callId: string;
+  readonly sipCallId: string;
+  readonly legId: string;
+  readonly role: LegRole;
+  readonly label?: string;
+  /** SDP encoding name and clock rate, e.g. `PCMU/8000`. */
+  readonly codec: string;
+  readonly participant?: LegParticipant;
+}
+
+export interface TranscriptEvent {
+  readonly type: 'transcript.partial' | 'transcript.final';
+  readonly callId: string;
+  readonly sipCallId: string;
+  readonly legId: string;
+  readonly role: LegRole;
+  readonly text: string;
+  /** Milliseconds from the start of the CALL (not of the leg or of the recognition stream). */
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly timestamp: string;
+  /** 0..1, on finals only. */
+  readonly confidence?: number;
+}
+
+export interface DtmfCallEvent {
+  readonly type: 'dtmf';
+  readonly callId: string;
+  readonly sipCallId: string;
+  readonly legId: string;
+  readonly role: LegRole;
+  readonly digit: string;
+  readonly durationMs: number;
+  readonly source: 'rfc4733' | 'info';
+  /** When the digit started, in milliseconds from the start of the call. */
+  readonly atMs: number;
+  readonly timestamp: string;
+}
+
+export interface CallEndedEvent {
+  readonly type: 'call.ended';
+  readonly callId: string;
+  readonly sipCallId: string;
+  readonly reason: string;
+  readonly durationMs: number;
+  readonly timestamp: string;
+}
+
+export type CallEvent = CallStartedEvent | LegAddedEvent | TranscriptEvent | DtmfCallEvent | CallEndedEvent;
+
+/** SDP encoding name (RFC 3551 §4.5.14) and clock rate of a leg codec, as events show it. */
+export function codecName(codec: LegCodec): string {
+  return `${codec.encoding === 'mulaw' ? 'PCMU' : 'PCMA'}/8000`;
+}
