@@ -1,0 +1,21 @@
+import { VoxError } from '../../core/index.js';
+import type { SipHeader } from '../message/index.js';
+
+/**
+ * Thrown by a UasHandler to answer an INVITE, re-INVITE or UPDATE with a final error response
+ * (486 Busy Here, 488 Not Acceptable Here, 603 Decline, ...). A status outside 300..699 is
+ * answered as 500, because a rejection cannot be a success or a provisional response.
+ */
+export class SipRejection extends VoxError {
+  readonly status: number;
+  readonly reason: string | undefined;
+  readonly headers: readonly SipHeader[];
+
+  constructor(status: number, reason?: string, headers: readonly SipHeader[] = []) {
+    super('SIP_REJECTION', `rejected with ${status}${reason === undefined ? '' : ` ${reason}`}`);
+    this.name = 'SipRejection';
+    this.status = status;
+    this.reason = reason;
+    this.headers = headers;
+  }
+}

@@ -1,0 +1,452 @@
+import { InvalidArgumentError, ParseError } from '../../core/index.js';
+import type { SipHeader, SipMessage, SipRequest, SipResponse } from '../message/index.js';
+import {
+  getCallId,
+  getContacts,
+  getFrom,
+  getHeader,
+  getHeaders,
+  getRoutes,
+  getTo,
+  requestProblem,
+  serializeUri,
+} from '../message/index.js';
+import type { ServerTransaction, TimerScheduler, TransactionTimers } from '../transaction/index.js';
+import { TransactionLayer } from '../transaction/index.js';
+import type { SipDestination } from '../transport/index.js';
+import { responseDestination } from '../transport/index.js';
+import type { BuiltRequest } from './build-in-dialog-request.js';
+import type { RoutedDestination } from './routed-destination.js';
+import { routed, routeOf } from './routed-destination.js';
+import { negotiateSessionTimer } from './session-timer.js';
+import type { SipUserAgentStats } from './sip-user-agent-stats.js';
+import { emptyStats } from './sip-user-agent-stats.js';
+import { TrackingScheduler } from './tracking-scheduler.js';
+import type { DialogContext } from './uas-dialog.js';
+import { dialogKey, UasDialog } from './uas-dialog.js';
+import type { UasHandler } from './uas-handler.js';
+import {
+  ALLOW,
+  ALLOWED_METHODS,
+  capabilityHeaders,
+  newTag,
+  uasResponse,
+  UNDERSTOOD_REQUIRE,
+} from './uas-responses.js';
+
+export interface SipUserAgentOptions {
+  /** Sends a message; in production `(m, d) => transport.send(m, d).catch(...)`. Must not throw. */
+  readonly send: (message: SipMessage, destination: SipDestination) => void;
+  readonly scheduler: TimerScheduler;
+  readonly handler: UasHandler;
+  /** Concurrent dialogs (calls) admitted; beyond it INVITE → 503 + Retry-After. */
+  readonly maxCalls: number;
+  /** Default 5. */
+  readonly retryAfterS?: number;
+  /** Our Contact: where in-dialog requests reach us. */
+  readonly contact: { readonly host: string; readonly port: number };
+  /** Server (and User-Agent) header value; default 'voxbridge'. */
+  readonly userAgent?: string;
+  /** RFC 4028: the Session-Expires we answer with when the peer asks for timers; default 1800. */
+  readonly sessionExpiresS?: number;
+  /** RFC 4028: our Min-SE; default 90. */
+  readonly minSessionExpiresS?: number;
+  readonly timers?: Partial<TransactionTimers>;
+  readonly maxTransactions?: number;
+  /** How long shutdown() waits for answers to its BYEs; default 4000 ms. */
+  readonly shutdownWaitMs?: number;
+}
+
+const KNOWN_METHODS: ReadonlySet<string> = new Set(ALLOWED_METHODS);
+
+/**
+ * The UAS core (RFC 3261 §8.2, §12-§15; RFC 4028 session timers) on top of a TransactionLayer:
+ * validates and admits INVITEs, creates dialogs, and hands calls to a UasHandler. Network
+ * input never throws out of `receive`.
+ */
+export class SipUserAgent {
+  readonly #options: SipUserAgentOptions;
+  readonly #scheduler: TrackingScheduler;
+  readonly #layer: TransactionLayer;
+  readonly #dialogs = new Map<string, UasDialog>();
+  readonly #byInvite = new WeakMap<ServerTransaction, UasDialog>();
+  readonly #stats = emptyStats();
+  readonly #ctx: DialogContext;
+  #active = 0;
+  #draining = false;
+  #closed = false;
+
+  constructor(options: SipUserAgentOptions) {
+    if (!Number.isInteger(options.maxCalls) || options.maxCalls < 0) {
+      throw new InvalidArgumentError('maxCalls must be a non-negative integer');
+    }
+    this.#options = options;
+    this.#scheduler = new TrackingScheduler(options.scheduler);
+    this.#layer = new TransactionLayer({
+      send: (message, destination) => this.#send(message, routeOf(destination)),
+      scheduler: this.#scheduler,
+      onRequest: (request, tx, source) => this.#onRequestSafely(request, tx, source as RoutedDestination),
+      onAck: (ack) => this.#guard(() => this.#onAck(ack)),
+      ...(options.timers !== undefined && { timers: options.timers }),
+      ...(options.maxTransactions !== undefined && { maxTransactions: options.maxTransactions }),
+    });
+    const server = options.userAgent ?? 'voxbridge';
+    this.#ctx = {
+      scheduler: this.#scheduler,
+      handler: options.handler,
+      stats: this.#stats,
+      server,
+      retryAfterS: options.retryAfterS ?? 5,
+      session: {
+        sessionExpiresS: options.sessionExpiresS ?? 1800,
+        minSessionExpiresS: options.minSessionExpiresS ?? 90,
+      },
+      t1Ms: this.#layer.timers.t1Ms,
+      t2Ms: this.#layer.timers.t2Ms,
+      send: (message, destination) => this.#send(message, destination.route),
+      sendRequest: (built, done) => this.#sendRequest(built, done),
+      respond: (tx, response) => this.#respond(tx, response),
+      ended: () => {
+        this.#active--;
+      },
+      release: (dialog) => {
+        if (this.#dialogs.get(dialog.key) === dialog) this.#dialogs.delete(dialog.key);
+      },
+    };
+  }
+
+  /** Feed every message the transport delivers. */
+  receive(message: SipMessage, source: SipDestination): void {
+    if (this.#closed) return;
+    this.#guard(() => {
+      if (message.kind === 'response') {
+        this.#layer.receive(message, routed(source));
+        return;
+      }
+      // RFC 3261 §18.2.2 / RFC 3581 §4: responses go where the top Via says; over TCP, back on
+      // the connection. `source` stays what the handler and our BYEs see.
+      this.#layer.receive(message, {
+        ...routed(this.#responseRoute(message, source)),
+        origin: source,
+      } as RoutedDestination);
+    });
+  }
+
+  /** Dialogs established or being established (onEnded not yet called). */
+  get activeCalls(): number {
+    return this.#active;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  get stats(): Readonly<SipUserAgentStats> {
+    return { ...this.#stats };
+  }
+
+  /** Timers pending in the user agent and its transactions (0 after shutdown). */
+  get pendingTimers(): number {
+    return this.#scheduler.pending;
+  }
+
+  /** Dialogs still routed to, including ones lingering to send a BYE after the ACK. */
+  get dialogCount(): number {
+    return this.#dialogs.size;
+  }
+
+  /** Ends a call from our side; resolves when the BYE is answered or times out. Unknown id: resolves. */
+  hangup(dialogId: string): Promise<void> {
+    for (const dialog of this.#dialogs.values()) {
+      if (dialog.id === dialogId) return dialog.hangup('local-bye');
+    }
+    return Promise.resolve();
+  }
+
+  /** From now on INVITE and OPTIONS get 503 + Retry-After; running dialogs continue. */
+  drain(): void {
+    this.#draining = true;
+  }
+
+  /** Ends every dialog (BYE, or 503 before the answer), waits (bounded) for answers, stops every timer. */
+  async shutdown(): Promise<void> {
+    if (this.#closed) return;
+    this.#draining = true;
+    const byes = [...this.#dialogs.values()].map((d) => d.hangup('shutdown'));
+    let timer: object | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = this.#scheduler.set(this.#options.shutdownWaitMs ?? 4000, resolve);
+    });
+    await Promise.race([Promise.all(byes), bound]);
+    if (timer !== undefined) this.#scheduler.clear(timer);
+    this.#closed = true;
+    this.#dialogs.clear();
+    this.#scheduler.clearAll();
+  }
+
+  #onRequestSafely(request: SipRequest, tx: ServerTransaction, source: RoutedDestination): void {
+    try {
+      this.#onRequest(request, tx, source);
+    } catch {
+      // A request we failed on still gets a final response, or its transaction would live forever.
+      this.#stats.internalErrors++;
+      if (tx.lastResponse === undefined || tx.lastResponse.status < 200) this.#reply(tx, request, 500);
+    }
+  }
+
+  #onRequest(request: SipRequest, tx: ServerTransaction, source: RoutedDestination): void {
+    if (this.#closed) return;
+    if (request.method === 'CANCEL') {
+      this.#onCancel(request, tx);
+      return;
+    }
+    let problem;
+    let toTag: string | undefined;
+    try {
+      problem = requestProblem(request);
+      getCallId(request);
+      getFrom(request);
+      toTag = getTo(request).tag;
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error;
+      this.#reply(tx, request, 400, { reason: 'Bad Request' });
+      return;
+    }
+    if (problem !== undefined) {
+      this.#reply(tx, request, problem.status, { reason: problem.reason });
+      return;
+    }
+    if (!KNOWN_METHODS.has(request.method)) {
+      // RFC 3261 §8.2.1: a method we do not implement → 405 with Allow.
+      this.#reply(tx, request, 405, { headers: [{ name: 'Allow', value: ALLOW }] });
+      return;
+    }
+    // RFC 3261 §8.2.2.3: option tags we do not understand → 420 listing them in Unsupported.
+    const unsupported = getHeaders(request, 'Require').filter(
+      (t) => !UNDERSTOOD_REQUIRE.has(t.toLowerCase()),
+    );
+    if (unsupported.length > 0) {
+      this.#reply(tx, request, 420, { headers: [{ name: 'Unsupported', value: unsupported.join(', ') }] });
+      if (request.method === 'INVITE' && toTag === undefined) this.#stats.rejected++;
+      return;
+    }
+    if (toTag !== undefined) {
+      this.#inDialog(request, tx, toTag);
+      return;
+    }
+    if (request.method === 'INVITE') this.#onInvite(request, tx, source);
+    else if (request.method === 'OPTIONS') this.#onOptions(request, tx);
+    else {
+      // RFC 3261 §12.2.2 (BYE, INFO, UPDATE without a To tag cannot belong to a dialog).
+      this.#stats.unmatched++;
+      this.#reply(tx, request, 481);
+    }
+  }
+
+  #inDialog(request: SipRequest, tx: ServerTransaction, toTag: string): void {
+    const key = dialogKey(getCallId(request), toTag, getFrom(request).tag ?? '');
+    const dialog = this.#dialogs.get(key);
+    // A dialog that already ended and lingers for its BYE still takes the peer's BYE.
+    if (dialog === undefined || (dialog.ended && request.method !== 'BYE')) {
+      // RFC 3261 §12.2.2: no such dialog → 481.
+      this.#stats.unmatched++;
+      this.#reply(tx, request, 481);
+      return;
+    }
+    dialog.onRequest(request, tx);
+  }
+
+  #onInvite(request: SipRequest, tx: ServerTransaction, source: RoutedDestination): void {
+    if (tx.kind !== 'invite') return;
+    this.#stats.invites++;
+    const contact = getContacts(request)[0];
+    if (contact === undefined || contact === '*') {
+      // RFC 3261 §8.1.1.8: an INVITE must carry the Contact that becomes our remote target.
+      this.#rejectInvite(tx, request, 400, { reason: 'Missing Contact' });
+      return;
+    }
+    let sessionTimer;
+    try {
+      sessionTimer = negotiateSessionTimer(request, this.#ctx.session);
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error;
+      this.#rejectInvite(tx, request, 400, { reason: 'Bad Session-Expires' });
+      return;
+    }
+    if (sessionTimer.kind === 'too-small') {
+      // RFC 4028 §9: 422 with our Min-SE.
+      this.#rejectInvite(tx, request, 422, {
+        headers: [{ name: 'Min-SE', value: String(sessionTimer.minSeS) }],
+      });
+      return;
+    }
+    if (this.#overloaded()) {
+      this.#stats.overloaded++;
+      this.#rejectInvite(tx, request, 503, { headers: [this.#retryAfter()] });
+      return;
+    }
+    const callId = getCallId(request);
+    const remoteTag = getFrom(request).tag ?? '';
+    const localTag = newTag();
+    const origin = source.origin ?? source.route;
+    const dialog = new UasDialog(this.#ctx, {
+      invite: request,
+      tx,
+      callId,
+      remoteTag,
+      localTag,
+      responseDestination: source,
+      sessionTimer,
+      request: {
+        callId,
+        localAddress: `${getHeader(request, 'To') ?? ''};tag=${localTag}`,
+        remoteAddress: getHeader(request, 'From') ?? '',
+        remoteTarget: serializeUri(contact.uri),
+        routeSet: getRoutes(request, 'Record-Route'),
+        source: origin,
+        contact: this.#options.contact,
+        userAgent: this.#ctx.server,
+      },
+    });
+    this.#dialogs.set(dialog.key, dialog);
+    this.#byInvite.set(tx, dialog);
+    this.#active++;
+    dialog.start();
+  }
+
+  #onCancel(request: SipRequest, tx: ServerTransaction): void {
+    const invite = this.#layer.findInviteFor(request);
+    if (invite === undefined) {
+      // RFC 3261 §9.2: a CANCEL matching no transaction → 481.
+      this.#stats.unmatched++;
+      this.#reply(tx, request, 481);
+      return;
+    }
+    const dialog = this.#byInvite.get(invite);
+    // RFC 3261 §9.2: the 200 to CANCEL carries the To tag of the INVITE's responses.
+    this.#reply(tx, request, 200, { ...(dialog !== undefined && { toTag: dialog.localTag }) });
+    dialog?.cancel();
+  }
+
+  #onOptions(request: SipRequest, tx: ServerTransaction): void {
+    if (this.#overloaded()) {
+      this.#stats.overloaded++;
+      this.#reply(tx, request, 503, { headers: [this.#retryAfter()] });
+      return;
+    }
+    // RFC 3261 §11.2: the capabilities an INVITE would be answered with.
+    this.#reply(tx, request, 200, { headers: capabilityHeaders(true) });
+  }
+
+  #onAck(ack: SipRequest): void {
+    if (this.#closed) return;
+    const toTag = getTo(ack).tag;
+    if (toTag === undefined) return;
+    // RFC 3261 §17.1.1.3: an ACK never gets a response, matched or not.
+    this.#dialogs.get(dialogKey(getCallId(ack), toTag, getFrom(ack).tag ?? ''))?.onAck(ack);
+  }
+
+  #overloaded(): boolean {
+    return this.#draining || this.#active >= this.#options.maxCalls;
+  }
+
+  #retryAfter(): SipHeader {
+    return { name: 'Retry-After', value: String(this.#ctx.retryAfterS) };
+  }
+
+  #rejectInvite(
+    tx: ServerTransaction,
+    request: SipRequest,
+    status: number,
+    options: { reason?: string; headers?: readonly SipHeader[] },
+  ): void {
+    this.#stats.rejected++;
+    this.#reply(tx, request, status, options);
+  }
+
+  #reply(
+    tx: ServerTransaction,
+    request: SipRequest,
+    status: number,
+    options: { reason?: string; headers?: readonly SipHeader[]; toTag?: string } = {},
+  ): void {
+    let response: SipResponse;
+    try {
+      response = uasResponse(request, status, { server: this.#ctx.server, ...options });
+    } catch {
+      this.#stats.internalErrors++;
+      return;
+    }
+    this.#respond(tx, response);
+  }
+
+  #respond(tx: ServerTransaction, response: SipResponse): void {
+    try {
+      tx.respond(response);
+    } catch {
+      // The transaction moved on (e.g. a final already sent): nothing to answer any more.
+      this.#stats.internalErrors++;
+    }
+  }
+
+  #send(message: SipMessage, destination: SipDestination): void {
+    try {
+      this.#options.send(message, destination);
+    } catch {
+      this.#stats.internalErrors++;
+    }
+  }
+
+  #sendRequest(built: BuiltRequest, done: (response?: SipResponse) => void): void {
+    let finished = false;
+    const finish = (response?: SipResponse): void => {
+      if (finished) return;
+      finished = true;
+      done(response);
+    };
+    try {
+      this.#layer.sendRequest(built.request, routed(built.destination), {
+        onResponse: (response) => {
+          if (response.status >= 200) finish(response);
+        },
+        onTimeout: () => finish(),
+      });
+    } catch {
+      // Transaction table full or a send that threw: the BYE is lost, the dialog is gone anyway.
+      this.#stats.internalErrors++;
+      finish();
+    }
+  }
+
+  /** Where responses to `request` go (RFC 3261 §18.2.2): the connection, else the top Via. */
+  #responseRoute(request: SipRequest, source: SipDestination): SipDestination {
+    if ('connectionId' in source || source.transport !== 'udp') return source;
+    try {
+      const route = responseDestination(asViaHolder(request));
+      return route ?? source;
+    } catch {
+      return source;
+    }
+  }
+
+  #guard(fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      // RFC-conformant peers never get here; a hostile or broken one must not crash us.
+      this.#stats.internalErrors++;
+    }
+  }
+}
+
+/** responseDestination reads only the Vias, which a request and its responses share (§8.2.6.2). */
+function asViaHolder(request: SipRequest): SipResponse {
+  return {
+    kind: 'response',
+    version: request.version,
+    status: 100,
+    reason: '',
+    headers: request.headers,
+    body: request.body,
+  };
+}
