@@ -74,10 +74,11 @@ const DTMF_DIGIT = /^[0-9*#A-D]$/;
  * jitter buffer → G.711 decode → recording (µ-law) and recognizer (see LegRecognizer).
  *
  * Per tick, once the first packet has played, exactly one ptime of audio goes on: the packet;
- * for a loss the buffer asks to conceal, the last frame repeated at 0.7^n gain; otherwise (later
- * losses, underruns, pauses in sending) silence. So the recording's and the recognizer's timeline
- * follow the clock. Before the first packet nothing is produced (the recording starts with the
- * first audio).
+ * for a loss the buffer asks to conceal, the recognizer gets the last frame repeated at 0.7^n gain
+ * (the recording gets silence: it keeps what was received); otherwise (later losses, underruns,
+ * pauses in sending) silence. So the recording's and the recognizer's timelines follow the clock.
+ * Before the first packet nothing is produced: the recording starts with the first audio, one
+ * playout delay after the first packet arrived.
  *
  * Hold: while held, audio packets are dropped and counted (`heldDropped`), no loss is counted,
  * and nothing reaches the recognizer; the recording gets silence so its timeline still holds.
@@ -254,7 +255,8 @@ export class MediaLeg implements MediaTickable {
     } else if (out.kind === 'lost' && out.conceal && this.lastPcm.length > 0) {
       this.concealRun++;
       pcm = attenuate(this.lastPcm, CONCEAL_DECAY ** this.concealRun);
-      this.recorder?.append(g711Encode('mulaw', pcm));
+      // The recording keeps what was received: a lost packet is silence there, never invented audio.
+      this.recorder?.appendSilence(samples);
     } else {
       pcm = new Int16Array(samples);
       this.recorder?.appendSilence(samples);

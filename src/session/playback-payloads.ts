@@ -18,6 +18,13 @@ export async function* playbackPayloads(
 ): AsyncGenerator<Uint8Array> {
   const splitter = new FrameSplitter(PCM16_8K, { frameMs: codec().ptimeMs });
   let resampler: Resampler | undefined;
+  // The filter's output starts late by its delay; dropping that lead keeps a prompt its length.
+  let skip = 0;
+  const resampled = (pcm: Int16Array): Int16Array => {
+    const drop = Math.min(skip, pcm.length);
+    skip -= drop;
+    return drop === 0 ? pcm : pcm.subarray(drop);
+  };
   const encode = (pcm: Int16Array): Uint8Array[] =>
     splitter.push(pcm).map((frame) => g711Encode(codec().encoding, frame.data as Int16Array));
 
@@ -30,21 +37,22 @@ export async function* playbackPayloads(
     if (sampleRateHz !== 8000) {
       if (resampler === undefined || resampler.fromHz !== sampleRateHz) {
         // A change of rate mid-stream is a new source: flush the old filter's tail first.
-        if (resampler !== undefined) yield* encode(resampler.flush());
+        if (resampler !== undefined) yield* encode(resampled(resampler.flush()));
         try {
           resampler = new Resampler(sampleRateHz, 8000);
+          skip = resampler.delaySamples;
         } catch (error) {
           throw new UnsupportedFormatError(
             `cannot play ${formatToString(frame.format)}: ${error instanceof Error ? error.message : String(error)}`,
           );
         }
       }
-      pcm = resampler.process(pcm);
+      pcm = resampled(resampler.process(pcm));
     }
     yield* encode(pcm);
   }
   if (signal?.aborted) return;
-  if (resampler !== undefined) yield* encode(resampler.flush());
+  if (resampler !== undefined) yield* encode(resampled(resampler.flush()));
   const last = splitter.flush(true);
   if (last !== undefined) yield g711Encode(codec().encoding, last.data as Int16Array);
 }
