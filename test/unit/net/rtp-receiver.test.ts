@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { serializeRtcp } from '../../../src/media/rtp/index.js';
+import { rtcpIntervalMs } from '../../../src/net/rtp/rtcp-reporter.js';
+import { RtpReceiver } from '../../../src/net/rtp/rtp-receiver.js';
+import { rtp } from './net-sockets.js';
+
+// Addresses here are only strings: no socket is involved, nothing is sent anywhere.
+const A = '192.0.2.10';
+const B = '198.51.100.7';
+
+function receiver(): { r: RtpReceiver; seqs: number[] } {
+  const r = new RtpReceiver({ clockRateHz: 8000, relatchAfterMs: 2000 });
+  const seqs: number[] = [];
+  r.onPacket = (p) => seqs.push(p.sequenceNumber);
+  return { r, seqs };
+}
+
+describe('RtpReceiver', () => {
+  it('tells streams apart by address and port, not SSRC', () => {
+    const { r, seqs } = receiver();
+    r.onRtpDatagram(rtp(1), A, 4000, 0);
+    r.onRtpDatagram(rtp(2), A, 4002, 10); // same address and SSRC, other port
+    r.onRtpDatagram(rtp(3), B, 4000, 20); // same port and SSRC, other address
+    r.onRtpDatagram(rtp(4), A, 4000, 30);
+    assert.deepEqual(seqs, [1, 4]);
+    assert.equal(r.stats.foreignDropped, 2);
+    assert.deepEqual([r.latchedAddress, r.latchedPort], [A, 4000]);
+  });
+
+  it('re-latches only after the latched source was silent for 2 s, from the last packet', () => {
+    const { r, seqs } = receiver();
+    r.onRtpDatagram(rtp(1), A, 4000, 0);
+    r.onRtpDatagram(rtp(2), A, 4000, 1500);
+    r.onRtpDatagram(rtp(900), B, 5000, 3499); // 1999 ms after A's last packet
+    r.onRtpDatagram(rtp(901), B, 5000, 3500);
+    assert.deepEqual(seqs, [1, 2, 901]);
+    assert.deepEqual([r.latchedAddress, r.latchedPort, r.stats.relatches], [B, 5000, 1]);
+  });
+
+  it('does not let garbage from a new source steal the latch', () => {
+    const { r, seqs } = receiver();
+    r.onRtpDatagram(rtp(1), A, 4000, 0);
+    r.onRtpDatagram(new Uint8Array([0x80, 0, 0, 0]), B, 5000, 5000);
+    assert.deepEqual([r.latchedAddress, r.stats.parseErrors, r.stats.relatches], [A, 1, 0]);
+    r.onRtpDatagram(rtp(2), A, 4000, 5001);
+    assert.deepEqual(seqs, [1, 2]);
+  });
+
+  it('takes RTCP only from the latched address, on any port', () => {
+    const { r } = receiver();
+    r.onRtpDatagram(rtp(1), A, 4000, 0);
+    const rr = serializeRtcp([{ type: 'rr', ssrc: 1, reports: [], extension: new Uint8Array(0) }]);
+    r.onRtcpDatagram(rr, B, 4001, 10);
+    assert.deepEqual([r.stats.rtcpReceived, r.stats.foreignDropped, r.rtcpAddress], [0, 1, undefined]);
+    r.onRtcpDatagram(rr, A, 61000, 20);
+    assert.deepEqual([r.stats.rtcpReceived, r.rtcpAddress, r.rtcpPort], [1, A, 61000]);
+  });
+});
+
+describe('rtcpIntervalMs', () => {
+  it('randomises over [0.5, 1.5] of the interval, halved for the first report (RFC 3550 §6.2)', () => {
+    assert.equal(
+      rtcpIntervalMs(5000, () => 0, false),
+      2500,
+    );
+    assert.equal(
+      rtcpIntervalMs(5000, () => 0.5, false),
+      5000,
+    );
+    assert.equal(
+      rtcpIntervalMs(5000, () => 0.999, false),
+      7495,
+    );
+    assert.equal(
+      rtcpIntervalMs(5000, () => 0, true),
+      1250,
+    );
+    assert.equal(
+      rtcpIntervalMs(5000, () => 0.999, true),
+      3747.5,
+    );
+  });
+});
