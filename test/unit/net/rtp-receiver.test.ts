@@ -69,16 +69,16 @@ describe('rtcpIntervalMs', () => {
       5000,
     );
     assert.equal(
-      rtcpIntervalMs(5000, () => 0.999, false),
-      7495,
+      rtcpIntervalMs(5000, () => 0.75, false),
+      6250,
     );
     assert.equal(
       rtcpIntervalMs(5000, () => 0, true),
       1250,
     );
     assert.equal(
-      rtcpIntervalMs(5000, () => 0.999, true),
-      3747.5,
+      rtcpIntervalMs(5000, () => 0.75, true),
+      3125,
     );
   });
 });
