@@ -127,7 +127,7 @@ describe('Call: transcripts', () => {
     });
     // Reported when the frame that completes 500 ms of trailing silence (call time 3980..4000)
     // plays, one 60 ms playout delay after it arrived.
-    assert.equal(finals[0]!.timestamp, iso(4040));
+    assert.equal(finals[0].timestamp, iso(4040));
     const partials = rig.of('transcript.partial');
     assert.ok(partials.length >= 3, `${partials.length} partials`);
     for (const p of partials) {
@@ -137,7 +137,7 @@ describe('Call: transcripts', () => {
       assert.equal('confidence' in p, false);
       assert.equal(p.legId, 'leg-1');
     }
-    assert.ok(rig.events.indexOf(partials[0]!) < rig.events.indexOf(finals[0]!));
+    assert.ok(rig.events.indexOf(partials[0]!) < rig.events.indexOf(finals[0]));
     await rig.call.end('bye');
     assert.equal(leg.stats.recognizerDrops, 0);
     assert.equal(leg.stats.recognizer, 'ended');

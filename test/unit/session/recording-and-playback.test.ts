@@ -102,7 +102,7 @@ class FakePacer implements LegPacer {
 }
 
 async function* framesOf(frames: readonly AudioFrame[]): AsyncGenerator<AudioFrame> {
-  for (const f of frames) yield f;
+  for (const f of frames) yield await Promise.resolve(f);
 }
 
 describe('MediaLeg.play', () => {
@@ -159,6 +159,7 @@ describe('MediaLeg.play', () => {
     async function* endless(): AsyncGenerator<AudioFrame> {
       for (let i = 0; ; i++) {
         if (i === 10) abort.abort();
+        await Promise.resolve();
         yield createFrame(PCM16_16K, generateTone({ frequencyHz: 400, sampleRateHz: 16000, durationMs: 20 }));
       }
     }

@@ -8,6 +8,9 @@ import { dtmfEventFromDigit, encodeTelephoneEvent } from '../../../src/media/rtp
 import type { CallEvent, CallOptions, LegCodec, MediaLeg } from '../../../src/session/index.js';
 import { Call, MediaTicker } from '../../../src/session/index.js';
 
+/** The event members whose `type` can be T (TranscriptEvent has two types, so Extract misses it). */
+export type EventOf<T, E = CallEvent> = E extends { type: infer U } ? (T extends U ? E : never) : never;
+
 export const WALL_EPOCH_MS = 1_700_000_000_000;
 
 export class TestClock implements Clock {
@@ -130,7 +133,7 @@ export class SessionRig {
     await this.advance(20 * count);
   }
 
-  of<T extends CallEvent['type']>(type: T): Extract<CallEvent, { type: T }>[] {
-    return this.events.filter((e): e is Extract<CallEvent, { type: T }> => e.type === type);
+  of<T extends CallEvent['type']>(type: T): EventOf<T>[] {
+    return this.events.filter((e): e is EventOf<T> => e.type === type);
   }
 }
