@@ -22,8 +22,9 @@ import { negotiateSessionTimer } from './session-timer.js';
 import type { SipUserAgentStats } from './sip-user-agent-stats.js';
 import { emptyStats } from './sip-user-agent-stats.js';
 import { TrackingScheduler } from './tracking-scheduler.js';
-import type { DialogContext } from './uas-dialog.js';
-import { dialogKey, UasDialog } from './uas-dialog.js';
+import type { DialogContext } from './dialog-context.js';
+import { dialogKey } from './dialog-context.js';
+import { UasDialog } from './uas-dialog.js';
 import type { UasHandler } from './uas-handler.js';
 import {
   ALLOW,
@@ -212,7 +213,9 @@ export class SipUserAgent {
       this.#reply(tx, request, 400, { reason: 'Bad Request' });
       return;
     }
+    if (request.method === 'INVITE' && toTag === undefined) this.#stats.invites++;
     if (problem !== undefined) {
+      if (request.method === 'INVITE' && toTag === undefined) this.#stats.rejected++;
       this.#reply(tx, request, problem.status, { reason: problem.reason });
       return;
     }
@@ -258,7 +261,6 @@ export class SipUserAgent {
 
   #onInvite(request: SipRequest, tx: ServerTransaction, source: RoutedDestination): void {
     if (tx.kind !== 'invite') return;
-    this.#stats.invites++;
     const contact = getContacts(request)[0];
     if (contact === undefined || contact === '*') {
       // RFC 3261 §8.1.1.8: an INVITE must carry the Contact that becomes our remote target.

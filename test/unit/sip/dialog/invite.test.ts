@@ -180,7 +180,8 @@ describe('SipUserAgent: initial INVITE', () => {
       ],
     );
     assert.equal(h.handler.calls.length, 0);
-    assert.equal(h.ua.stats.rejected, 1);
+    assert.equal(h.ua.stats.rejected, 4);
+    assert.equal(h.ua.stats.invites, 4);
   });
 
   it('503 + Retry-After when full or draining, without onInvite; running calls continue', async () => {
@@ -221,8 +222,9 @@ describe('SipUserAgent: initial INVITE', () => {
     // No ACK at all: the BYE goes back on the same connection.
     h.scheduler.advance(12_000);
     const bye = h.sent.find((s) => s.message.kind === 'request');
-    assert.deepEqual(bye?.destination, conn);
-    assert.match(header(bye!.message, 'Via') ?? '', /^SIP\/2\.0\/TCP /);
+    assert.ok(bye);
+    assert.deepEqual(bye.destination, conn);
+    assert.match(header(bye.message, 'Via') ?? '', /^SIP\/2\.0\/TCP /);
   });
 
   it('a handler that throws synchronously is answered 500 and ended once', async () => {

@@ -95,7 +95,7 @@ describe('RFC 4028 session timers', () => {
     );
     assert.equal(header(lastResponse(h.sent), 'Session-Expires'), '90;refresher=uac');
     h.scheduler.advance(59_999);
-    assert.deepEqual(h.handler.ended, []);
+    assert.equal(h.handler.ended.length, 0);
     h.scheduler.advance(1);
     assert.deepEqual(
       h.handler.ended.map((e) => e.reason),
