@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { PocketsphinxStt } from '../../src/engines/stt/pocketsphinx/index.js';
 import type { RtpPacket } from '../../src/media/rtp/index.js';
 import { parseWav } from '../../src/media/wav/index.js';
-import type { CallEvent } from '../../src/session/index.js';
+import type { CallEvent, TranscriptEvent } from '../../src/session/index.js';
 import { Call, MediaTicker } from '../../src/session/index.js';
 import { sharedFile } from '../support/paths.js';
 import { runOk } from '../support/run.js';
@@ -80,7 +80,7 @@ describe('session with pocketsphinx', () => {
     }
     await call.end('bye');
 
-    const finals = events.filter((e) => e.type === 'transcript.final');
+    const finals = events.filter((e): e is TranscriptEvent => e.type === 'transcript.final');
     assert.ok(finals.length >= 1, 'no final');
     const text = finals.map((f) => f.text).join(' ');
     const audioEndMs = 1000 + (codes.length / 8000) * 1000;
