@@ -259,6 +259,32 @@ describe('Call: transcripts', () => {
   });
 });
 
+describe('Call: ending with an engine that does not finish', () => {
+  it('aborts the stream after the flush timeout and still ends the call', async () => {
+    let sawAbort = false;
+    const stt: SttEngine = {
+      name: 'stuck',
+      capabilities: new ScriptedStt({ utterances: [] }).capabilities,
+      async *transcribe(_frames, options): AsyncGenerator<SttEvent> {
+        yield { type: 'started' };
+        // Never reads its input, so closing the channel cannot end it; only the signal can.
+        await new Promise<void>((resolve) => options?.signal?.addEventListener('abort', () => resolve()));
+        sawAbort = true;
+        throw new EngineError('stuck', 'ABORTED', 'aborted');
+      },
+      close: () => Promise.resolve(),
+    };
+    const rig = new SessionRig({ stt, flushTimeoutMs: 20 });
+    const leg = rig.call.addLeg({ role: 'caller', codec: PCMU });
+    await rig.stream(leg, g711Payloads('mulaw', 440, 200));
+    await rig.call.end('bye');
+    assert.equal(sawAbort, true);
+    assert.equal(leg.stats.recognizer, 'ended');
+    assert.equal(leg.stats.recognizerErrors, 0);
+    assert.equal(rig.events.at(-1)?.type, 'call.ended');
+  });
+});
+
 describe('Call: DTMF', () => {
   it('reports RFC 4733 digits once each, and SIP INFO digits, with call-time offsets', async () => {
     const rig = new SessionRig();
