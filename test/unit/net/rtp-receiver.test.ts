@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { serializeRtcp } from '../../../src/media/rtp/index.js';
 import { rtcpIntervalMs } from '../../../src/net/rtp/rtcp-reporter.js';
 import { RtpReceiver } from '../../../src/net/rtp/rtp-receiver.js';
@@ -55,6 +56,46 @@ describe('RtpReceiver', () => {
     assert.deepEqual([r.stats.rtcpReceived, r.stats.foreignDropped, r.rtcpAddress], [0, 1, undefined]);
     r.onRtcpDatagram(rr, A, 61000, 20);
     assert.deepEqual([r.stats.rtcpReceived, r.rtcpAddress, r.rtcpPort], [1, A, 61000]);
+  });
+});
+
+describe('RtpReceiver on arbitrary input', () => {
+  it('never throws, and accounts for every datagram exactly once', () => {
+    const datagram = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      // Mostly-valid RTP and RTCP with random tails, which reach deeper branches than noise.
+      fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.uint8Array({ maxLength: 40 })).map(([seq, tail]) => {
+        const bytes = rtp(seq);
+        bytes.set(tail.subarray(0, bytes.length));
+        return bytes;
+      }),
+      fc.uint8Array({ minLength: 4, maxLength: 80 }).map((b) => {
+        b[0] = 0x80 | (b[0]! & 0x3f);
+        b[1] = 200 + (b[1]! % 4);
+        return b;
+      }),
+    );
+    const arrival = fc.record({
+      bytes: datagram,
+      fromA: fc.boolean(),
+      rtcpPort: fc.boolean(),
+      stepMs: fc.integer({ min: 0, max: 3000 }),
+    });
+    fc.assert(
+      fc.property(fc.array(arrival, { maxLength: 60 }), (arrivals) => {
+        const { r } = receiver();
+        let nowMs = 0;
+        for (const a of arrivals) {
+          nowMs += a.stepMs;
+          const address = a.fromA ? A : B;
+          if (a.rtcpPort) r.onRtcpDatagram(a.bytes, address, 4001, nowMs);
+          else r.onRtpDatagram(a.bytes, address, 4000, nowMs);
+        }
+        const s = r.stats;
+        assert.equal(s.received + s.parseErrors + s.foreignDropped + s.rtcpReceived, arrivals.length);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
