@@ -162,8 +162,8 @@ export class RtpEndpoint {
       stats.sendDropped++;
       return;
     }
-    // dgram may send after a DNS-free lookup tick, so each datagram needs its own buffer; the
-    // pooled allocUnsafe slab keeps that cheap.
+    // dgram resolves the address on a later tick even for an IP literal and reads the bytes only
+    // then, so each datagram needs a buffer of its own; the pooled allocUnsafe slab keeps it cheap.
     const bytes = Buffer.allocUnsafe(rtpPacketBytes(packet));
     serializeRtpInto(packet, bytes, 0);
     this.#rtp.send(bytes, port, address, this.#onSent);
