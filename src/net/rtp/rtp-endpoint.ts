@@ -130,9 +130,17 @@ export class RtpEndpoint {
   /**
    * The remote from the SDP. Until a packet arrives we send there; once one does we send to its
    * source instead (NAT, SBC media relays). A different SDP remote (re-INVITE) drops the latch so
-   * the next packet latches afresh; `undefined` stops sending until a packet arrives.
+   * the next packet latches afresh; `undefined` (or c=0.0.0.0, or port 0) stops sending until a
+   * packet arrives.
    */
   setRemote(remote: RtpRemote | undefined): void {
+    // RFC 3264 §8.4: c=0.0.0.0 (or port 0) means "do not send"; 0.0.0.0 would reach this host.
+    if (
+      remote !== undefined &&
+      (remote.port === 0 || remote.address === '0.0.0.0' || remote.address === '::')
+    ) {
+      remote = undefined;
+    }
     const old = this.#sdpRemote;
     const changed =
       remote === undefined ||

@@ -78,7 +78,12 @@ describe('RtpEndpoint', () => {
   it('sends to the SDP remote until something arrives, and drops when there is none', async () => {
     const atOther = collect(other);
     endpoint.send(parseRtp(rtp(1)));
-    assert.equal(endpoint.stats.sendDropped, 1);
+    endpoint.setRemote({ address: '0.0.0.0', port: other.address().port }); // RFC 3264 §8.4 hold
+    endpoint.send(parseRtp(rtp(1)));
+    endpoint.setRemote({ address: HOST, port: 0 });
+    endpoint.send(parseRtp(rtp(1)));
+    assert.equal(endpoint.stats.sendDropped, 3);
+    assert.equal(endpoint.remote, undefined);
     endpoint.setRemote({ address: HOST, port: other.address().port });
     endpoint.send(parseRtp(rtp(2)));
     await waitFor(() => atOther.length === 1, 'the packet at the SDP remote');
