@@ -1,2 +1,4 @@
 export { createSttEngine, createTtsEngine, STT_ENGINE_NAMES, TTS_ENGINE_NAMES } from './engines.js';
 export type { EngineFactoryOptions, SttEngineName, TtsEngineName, TtsFactoryOptions } from './engines.js';
+export { startGateway } from './gateway.js';
+export type { Gateway, GatewayOptions } from './gateway.js';

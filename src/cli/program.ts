@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { audioCommand } from './audio-command.js';
 import { modelsCommand } from './models-command.js';
 import { sayCommand } from './say-command.js';
+import { serveCommand } from './serve-command.js';
 import { transcribeCommand } from './transcribe-command.js';
 
 function packageVersion(): string {
@@ -23,5 +24,6 @@ export function buildProgram(): Command {
   program.addCommand(transcribeCommand());
   program.addCommand(sayCommand());
   program.addCommand(modelsCommand());
+  program.addCommand(serveCommand());
   return program;
 }

@@ -1,0 +1,136 @@
+import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
+import { mkdir } from 'node:fs/promises';
+import { startGateway, STT_ENGINE_NAMES } from '../app/index.js';
+import type { SttEngineName } from '../app/index.js';
+import type { CallEvent } from '../session/index.js';
+
+interface ServeOptions {
+  sipHost: string;
+  sipPort: number;
+  rtpPorts: { min: number; max: number };
+  mediaAddress?: string;
+  stt: SttEngineName | 'none';
+  json: boolean;
+  recordDir?: string;
+  maxCalls: number;
+  modelsDir?: string;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CommanderArgumentError(`"${value}" is not a port number (0-65535)`);
+  }
+  return port;
+}
+
+function parseRange(value: string): { min: number; max: number } {
+  const match = /^(\d+)-(\d+)$/.exec(value.trim());
+  const min = Number(match?.[1]);
+  const max = Number(match?.[2]);
+  if (match === null || min < 1024 || max > 65535 || max - min < 3) {
+    throw new CommanderArgumentError(
+      `"${value}" is not a port range like 20000-29999 (1024-65535, at least 4 ports)`,
+    );
+  }
+  return { min, max };
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CommanderArgumentError(`"${value}" is not a positive integer`);
+  return n;
+}
+
+/**
+ * A human-readable line per event. Transcript text is what the operator asked to see on their
+ * own terminal; it never goes into log messages.
+ */
+function humanLine(event: CallEvent): string {
+  switch (event.type) {
+    case 'call.started':
+      return `[${event.callId}] call started (${event.kind}) Call-ID ${event.sipCallId}`;
+    case 'leg.added':
+      return `[${event.callId}] leg ${event.legId} ${event.role} ${event.codec}`;
+    case 'transcript.partial':
+      return `[${event.callId}] ${event.role} … ${event.text}`;
+    case 'transcript.final':
+      return `[${event.callId}] ${event.role}: ${event.text} (${event.startMs}-${event.endMs} ms)`;
+    case 'dtmf':
+      return `[${event.callId}] ${event.role} DTMF ${event.digit} (${event.source})`;
+    case 'call.ended':
+      return `[${event.callId}] call ended: ${event.reason} after ${Math.round(event.durationMs / 1000)} s`;
+  }
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  if (options.recordDir !== undefined) await mkdir(options.recordDir, { recursive: true });
+  const write = (event: CallEvent): void => {
+    process.stdout.write(options.json ? `${JSON.stringify(event)}\n` : `${humanLine(event)}\n`);
+  };
+  const gateway = await startGateway({
+    sipHost: options.sipHost,
+    sipPort: options.sipPort,
+    rtpPorts: options.rtpPorts,
+    ...(options.mediaAddress === undefined ? {} : { mediaAddress: options.mediaAddress }),
+    stt: options.stt,
+    ...(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir }),
+    ...(options.recordDir === undefined ? {} : { recordDir: options.recordDir }),
+    maxCalls: options.maxCalls,
+    onEvent: write,
+    onError: (error) => {
+      process.stderr.write(`voxbridge: ${error instanceof Error ? error.message : String(error)}\n`);
+    },
+  });
+  const { udp, tcp } = gateway.sipPorts;
+  process.stderr.write(
+    `voxbridge: SIP on ${options.sipHost} udp/${udp ?? '-'} tcp/${tcp ?? '-'}, ` +
+      `RTP ${options.rtpPorts.min}-${options.rtpPorts.max} on ${gateway.mediaAddress}, stt ${options.stt}\n`,
+  );
+
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals++;
+      if (signals === 1) {
+        // Drain: new calls get 503, running calls finish on their own, then we exit.
+        process.stderr.write(
+          `voxbridge: ${signal}: draining ${gateway.userAgent.activeCalls} call(s); signal again to hang up\n`,
+        );
+        gateway.drain();
+        void gateway.idle().then(resolve);
+      } else {
+        process.stderr.write(`voxbridge: ${signal}: hanging up every call\n`);
+        resolve();
+      }
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  await gateway.close();
+  process.stderr.write('voxbridge: stopped\n');
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Answer SIP and SIPREC calls and transcribe every leg live')
+    .option('--sip-host <address>', 'address for SIP (UDP and TCP) and RTP', '0.0.0.0')
+    .option('--sip-port <port>', 'SIP port (0: any free port)', parsePort, 5060)
+    .option('--rtp-ports <range>', 'RTP/RTCP port range', parseRange, { min: 20000, max: 29999 })
+    .option(
+      '--media-address <address>',
+      'address written into SDP answers (default: the SIP host or the first external IPv4)',
+    )
+    .addOption(
+      new Option('--stt <engine>', 'recognizer for every leg')
+        .choices([...STT_ENGINE_NAMES, 'none'])
+        .default('pocketsphinx'),
+    )
+    .option('--json', 'print one JSON event per line on stdout', false)
+    .option('--record-dir <dir>', 'record every leg as a µ-law WAV in this folder')
+    .option('--max-calls <n>', 'concurrent calls admitted; more get 503', parseCount, 1000)
+    .option('--models-dir <dir>', 'where downloaded models live')
+    .action(async (options: ServeOptions) => {
+      await serve(options);
+    });
+}

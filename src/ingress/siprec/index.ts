@@ -1,0 +1,2 @@
+export { isSiprecInvite, readSiprecOffer, senderOf } from './siprec-offer.js';
+export type { SiprecOffer, SiprecOfferOptions } from './siprec-offer.js';
