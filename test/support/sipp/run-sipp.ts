@@ -52,6 +52,8 @@ export interface SippResult {
    */
   exitCode: number | null;
   killedBy: 'timeout' | 'abort' | undefined;
+  /** SIPp's process id (gone by the time the result is returned). */
+  pid: number | undefined;
   stdout: string;
   stderr: string;
   stats?: SippStats;
@@ -125,7 +127,7 @@ function spawnSipp(
   args: string[],
   cwd: string,
   options: RunSippOptions,
-): Promise<Pick<SippResult, 'exitCode' | 'killedBy' | 'stdout' | 'stderr'>> {
+): Promise<Pick<SippResult, 'exitCode' | 'killedBy' | 'pid' | 'stdout' | 'stderr'>> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn('sipp', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -159,7 +161,7 @@ function spawnSipp(
     });
     child.once('close', (code) => {
       cleanup();
-      resolvePromise({ exitCode: code, killedBy, stdout, stderr });
+      resolvePromise({ exitCode: code, killedBy, pid: child.pid, stdout, stderr });
     });
   });
 }
