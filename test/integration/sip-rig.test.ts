@@ -8,6 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parseWav } from '../../src/media/wav/index.js';
+import { rmsDbfs } from '../../src/media/audio/index.js';
+import { runBaresip } from '../support/baresip/index.js';
 import { sharedFile } from '../support/paths.js';
 import { runOk } from '../support/run.js';
 import type { RunSippOptions, SippResult } from '../support/sipp/index.js';
@@ -499,6 +502,37 @@ describe('SIP test rig against real tools', () => {
       assert.equal(r.killedBy, 'abort');
       assert.ok(r.pid !== undefined);
       assert.throws(() => process.kill(r.pid ?? 0, 0), { code: 'ESRCH' }, 'SIPp is still running');
+    });
+  });
+
+  describe('runBaresip', () => {
+    it('calls SIPp’s echoing UAS, hangs up, and records the echoed speech', async () => {
+      const source = sharedFile('audio/librispeech/8k.wav');
+      const uasPort = await freeUdpPort();
+      const uas = runSipp({
+        scenario: 'uas',
+        localPort: uasPort,
+        extraArgs: ['-rtp_echo'],
+        timeoutMs: 30_000,
+      });
+      const r = await runBaresip({ dial: `sip:test@127.0.0.1:${uasPort}`, sourceWav: source, durationS: 8 });
+      try {
+        const server = await uas;
+        assert.equal(r.killedBy, undefined, r.log.slice(-2000));
+        assert.equal(server.exitCode, 0, `the UAS saw no complete call (no BYE?)\n${explain(server)}`);
+        const dec = r.recordedWavs.find((f) => f.endsWith('-dec.wav'));
+        assert.ok(dec !== undefined, r.recordedWavs.join(','));
+        const heard = parseWav(readFileSync(dec));
+        const sent = parseWav(readFileSync(source));
+        assert.equal(heard.info.sampleRateHz, 8000);
+        // The echo returns the whole utterance (less call setup) at the level it was sent.
+        assert.ok(heard.info.durationMs > 0.8 * sent.info.durationMs, `${heard.info.durationMs} ms heard`);
+        const level = rmsDbfs(heard.samples as Int16Array);
+        const reference = rmsDbfs(sent.samples as Int16Array);
+        assert.ok(Math.abs(level - reference) < 3, `echo at ${level} dBFS, source at ${reference} dBFS`);
+      } finally {
+        rmSync(r.recordDir, { recursive: true, force: true });
+      }
     });
   });
 

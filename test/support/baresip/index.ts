@@ -1,0 +1,2 @@
+export { runBaresip, baresipModuleDir } from './run-baresip.js';
+export type { RunBaresipOptions, BaresipResult } from './run-baresip.js';
