@@ -26,6 +26,8 @@ export interface GatewayOptions {
   readonly modelsDir?: string;
   readonly recordDir?: string;
   readonly maxCalls?: number;
+  /** Ring time before answering; see SipIngressOptions.answerDelayMs. */
+  readonly answerDelayMs?: number;
   readonly onEvent: (event: CallEvent) => void;
   readonly onError?: (error: unknown) => void;
 }
@@ -67,6 +69,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     mediaAddress,
     ...(stt === undefined ? {} : { stt }),
     ...(options.recordDir === undefined ? {} : { recordDir: options.recordDir }),
+    ...(options.answerDelayMs === undefined ? {} : { answerDelayMs: options.answerDelayMs }),
     onEvent: options.onEvent,
     ...(options.onError === undefined ? {} : { onError: options.onError }),
   });

@@ -13,6 +13,7 @@ interface ServeOptions {
   json: boolean;
   recordDir?: string;
   maxCalls: number;
+  answerDelayMs: number;
   modelsDir?: string;
 }
 
@@ -39,6 +40,13 @@ function parseRange(value: string): { min: number; max: number } {
 function parseCount(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new CommanderArgumentError(`"${value}" is not a positive integer`);
+  return n;
+}
+
+function parseCount0(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new CommanderArgumentError(`"${value}" is not a whole number of ms`);
   return n;
 }
 
@@ -77,6 +85,7 @@ async function serve(options: ServeOptions): Promise<void> {
     ...(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir }),
     ...(options.recordDir === undefined ? {} : { recordDir: options.recordDir }),
     maxCalls: options.maxCalls,
+    answerDelayMs: options.answerDelayMs,
     onEvent: write,
     onError: (error) => {
       process.stderr.write(`voxbridge: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -129,6 +138,7 @@ export function serveCommand(): Command {
     .option('--json', 'print one JSON event per line on stdout', false)
     .option('--record-dir <dir>', 'record every leg as a µ-law WAV in this folder')
     .option('--max-calls <n>', 'concurrent calls admitted; more get 503', parseCount, 1000)
+    .option('--answer-delay-ms <ms>', 'ring this long (180 Ringing) before answering', parseCount0, 0)
     .option('--models-dir <dir>', 'where downloaded models live')
     .action(async (options: ServeOptions) => {
       await serve(options);

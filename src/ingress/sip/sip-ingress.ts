@@ -33,6 +33,11 @@ export interface SipIngressOptions {
   readonly codecs?: readonly G711CodecName[];
   readonly agentMatcher?: AgentMatcher;
   readonly ticker?: MediaTicker;
+  /**
+   * Ring time before answering, in ms (default 0: answer at once). A PBX-like delay lets callers
+   * abandon a ringing call with CANCEL, which then costs no ports.
+   */
+  readonly answerDelayMs?: number;
   /** Every event of every call, in order per call. */
   readonly onEvent: (event: CallEvent) => void;
   /** Something went wrong that the caller should log (never thrown at the network). */
@@ -87,6 +92,7 @@ export class SipIngress implements UasHandler {
     const { request, dialogId, sipCallId } = incoming;
     const siprec = isSiprecInvite(request);
     const { offer, siprecOffer } = readOffer(request, siprec, this.#options.agentMatcher);
+    await ring(this.#options.answerDelayMs ?? 0, incoming.signal);
     let plan;
     try {
       plan = await planMedia(offer, {
@@ -192,6 +198,21 @@ export class SipIngress implements UasHandler {
   async idle(): Promise<void> {
     await Promise.all([...this.#calls.values()].map((c) => c.ended));
   }
+}
+
+/** Waits out the ring time; a CANCEL during it ends the wait with 487 Request Terminated. */
+async function ring(delayMs: number, signal: AbortSignal): Promise<void> {
+  if (delayMs <= 0) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, delayMs);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+  if (signal.aborted) throw new SipRejection(487);
 }
 
 function readOffer(
