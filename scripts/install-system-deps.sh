@@ -24,6 +24,8 @@ needs=(
   "gst-launch-1.0:gstreamer1.0-tools"
   "/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstrtp.so:gstreamer1.0-plugins-good"
   "tshark:tshark"
+  # Headless browser for the dashboard's end-to-end test (driven by playwright-core).
+  "chromium:chromium"
 )
 
 missing=()
