@@ -6,6 +6,8 @@
 const suites: Record<string, () => Promise<void>> = {
   media: async () => (await import('./media.js')).runMediaBench(),
   speech: async () => (await import('./speech.js')).runSpeechBench(),
+  rtp: async () => (await import('./rtp-endpoint.js')).rtpEndpointBench(),
+  sip: async () => (await import('./sip.js')).runSipBench(),
 };
 
 const wanted = process.argv.slice(2);
