@@ -5,3 +5,5 @@ export { FrameChannel } from './frame-channel.js';
 export type { FrameChannelOptions, OverflowPolicy } from './frame-channel.js';
 export { TypedEmitter } from './typed-emitter.js';
 export type { EventListeners, TypedEmitterOptions } from './typed-emitter.js';
+export { createTimerScheduler } from './timer-scheduler.js';
+export type { TimerHandle, TimerScheduler } from './timer-scheduler.js';

@@ -6,5 +6,3 @@ export type { RtpEndpointStats } from './rtp-receiver.js';
 export { RtpPacer } from './rtp-pacer.js';
 export type { RtpPacerOptions, RtpPacerPlayOptions, RtpPacerStats } from './rtp-pacer.js';
 export { RtpPortsExhaustedError, RtpPacerBusyError } from './rtp-net-errors.js';
-export { createRtpTimerScheduler } from './rtp-timer-scheduler.js';
-export type { RtpTimerScheduler, RtpTimerHandle } from './rtp-timer-scheduler.js';

@@ -7,8 +7,8 @@ import { rtpPacketBytes, serializeRtpInto } from '../../media/rtp/index.js';
 import { RtcpReporter, rtcpIntervalMs } from './rtcp-reporter.js';
 import type { RtpEndpointStats } from './rtp-receiver.js';
 import { RtpReceiver } from './rtp-receiver.js';
-import type { RtpTimerHandle, RtpTimerScheduler } from './rtp-timer-scheduler.js';
-import { createRtpTimerScheduler } from './rtp-timer-scheduler.js';
+import type { TimerHandle, TimerScheduler } from '../../core/index.js';
+import { createTimerScheduler } from '../../core/index.js';
 
 /** The peer's media address from the SDP (c= and m= lines, a=rtcp when present). */
 export interface RtpRemote {
@@ -22,7 +22,7 @@ export interface RtpEndpointOptions {
   /** Monotonic time for arrival stamps and RTCP; default systemClock. */
   readonly clock?: Clock;
   /** Runs the RTCP report timer; default real unref'd timers on `clock`. */
-  readonly scheduler?: RtpTimerScheduler;
+  readonly scheduler?: TimerScheduler;
   /** RTP clock rate of the stream, for jitter and SR timestamps; default 8000. */
   readonly clockRateHz?: number;
   /** SDES CNAME; default a random 96-bit value as RFC 7022 §4.2 recommends. */
@@ -62,13 +62,13 @@ export class RtpEndpoint {
   readonly #rtcp: dgram.Socket;
   readonly #release: () => void;
   readonly #clock: Clock;
-  readonly #scheduler: RtpTimerScheduler;
+  readonly #scheduler: TimerScheduler;
   readonly #receiver: RtpReceiver;
   readonly #reporter: RtcpReporter;
   readonly #rtcpMinIntervalMs: number;
   readonly #random: () => number;
   #sdpRemote: RtpRemote | undefined = undefined;
-  #rtcpTimer: RtpTimerHandle | undefined;
+  #rtcpTimer: TimerHandle | undefined;
   #closing: Promise<void> | undefined = undefined;
 
   constructor(sockets: RtpEndpointSockets, options: RtpEndpointOptions = {}) {
@@ -79,7 +79,7 @@ export class RtpEndpoint {
     this.rtcpPort = this.#rtcp.address().port;
     this.#release = sockets.release;
     this.#clock = options.clock ?? options.scheduler?.clock ?? systemClock;
-    this.#scheduler = options.scheduler ?? createRtpTimerScheduler(this.#clock);
+    this.#scheduler = options.scheduler ?? createTimerScheduler(this.#clock);
     const clockRateHz = options.clockRateHz ?? 8000;
     this.#receiver = new RtpReceiver({ clockRateHz, relatchAfterMs: options.relatchAfterMs ?? 2000 });
     this.#reporter = new RtcpReporter(

@@ -3,8 +3,8 @@ import { InvalidArgumentError } from '../../core/index.js';
 import type { RtpPacket } from '../../media/rtp/index.js';
 import { RtpPacketizer } from '../../media/rtp/index.js';
 import { RtpPacerBusyError } from './rtp-net-errors.js';
-import type { RtpTimerHandle, RtpTimerScheduler } from './rtp-timer-scheduler.js';
-import { createRtpTimerScheduler } from './rtp-timer-scheduler.js';
+import type { TimerHandle, TimerScheduler } from '../../core/index.js';
+import { createTimerScheduler } from '../../core/index.js';
 
 export interface RtpPacerOptions {
   /** Where packets go, typically `endpoint.send.bind(endpoint)`. */
@@ -22,7 +22,7 @@ export interface RtpPacerOptions {
   /** Monotonic time; default the scheduler's clock. */
   readonly clock?: Clock;
   /** Default real unref'd timers (on `clock` when given). */
-  readonly scheduler?: RtpTimerScheduler;
+  readonly scheduler?: TimerScheduler;
 }
 
 export interface RtpPacerPlayOptions {
@@ -76,11 +76,11 @@ export class RtpPacer {
   readonly #send: (packet: RtpPacket) => void;
   readonly #packetizer: RtpPacketizer;
   readonly #clock: Clock;
-  readonly #scheduler: RtpTimerScheduler;
+  readonly #scheduler: TimerScheduler;
   readonly #ptimeMs: number;
   readonly #clockRateHz: number;
   #play: Play | undefined = undefined;
-  #timer: RtpTimerHandle | undefined = undefined;
+  #timer: TimerHandle | undefined = undefined;
   #inSpurt = false;
   #spurtStartMs = 0;
   #slot = 0;
@@ -106,7 +106,7 @@ export class RtpPacer {
       ...(options.initialTimestamp === undefined ? {} : { initialTimestamp: options.initialTimestamp }),
     });
     this.#send = options.send;
-    this.#scheduler = options.scheduler ?? createRtpTimerScheduler(options.clock);
+    this.#scheduler = options.scheduler ?? createTimerScheduler(options.clock);
     this.#clock = options.clock ?? this.#scheduler.clock;
   }
 

@@ -1,5 +1,5 @@
 import { FakeClock, FakeScheduler } from '../../../src/sip/transaction/testing.js';
-import type { RtpTimerHandle, RtpTimerScheduler } from '../../../src/net/rtp/index.js';
+import type { TimerHandle, TimerScheduler } from '../../../src/core/index.js';
 
 export { FakeClock, FakeScheduler };
 
@@ -21,12 +21,12 @@ export async function advance(scheduler: FakeScheduler, ms: number): Promise<voi
 }
 
 /** A scheduler whose timers fire late: `extraMs(n)` is added to the n-th timer set (from 0). */
-export function lateScheduler(inner: FakeScheduler, extraMs: (n: number) => number): RtpTimerScheduler {
+export function lateScheduler(inner: FakeScheduler, extraMs: (n: number) => number): TimerScheduler {
   let n = 0;
   return {
     clock: inner.clock,
-    set: (delayMs: number, fn: () => void): RtpTimerHandle => inner.set(delayMs + extraMs(n++), fn),
-    clear: (handle: RtpTimerHandle) => inner.clear(handle),
+    set: (delayMs: number, fn: () => void): TimerHandle => inner.set(delayMs + extraMs(n++), fn),
+    clear: (handle: TimerHandle) => inner.clear(handle),
   };
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RtpPacket } from '../../../src/media/rtp/index.js';
-import type { RtpTimerScheduler } from '../../../src/net/rtp/index.js';
+import type { TimerScheduler } from '../../../src/core/index.js';
 import { RtpPacer, RtpPacerBusyError } from '../../../src/net/rtp/index.js';
 import { advance, FakeScheduler, flush, frames, lateScheduler, ManualProducer } from './net-fakes.js';
 
@@ -13,7 +13,7 @@ interface Sent {
   readonly packet: RtpPacket;
 }
 
-function setup(scheduler: RtpTimerScheduler = new FakeScheduler()): { pacer: RtpPacer; sent: Sent[] } {
+function setup(scheduler: TimerScheduler = new FakeScheduler()): { pacer: RtpPacer; sent: Sent[] } {
   const sent: Sent[] = [];
   const pacer = new RtpPacer({
     send: (packet) => sent.push({ atMs: scheduler.clock.nowMs(), packet }),
