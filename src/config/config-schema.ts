@@ -1,0 +1,245 @@
+import { z } from 'zod';
+import type { CallEvent } from '../session/index.js';
+import { parseCidr } from './ip-allowlist.js';
+
+/** Recognizers `serve` can run; `none` answers calls without transcribing. */
+export const STT_CHOICES = ['pocketsphinx', 'sherpa', 'none'] as const;
+export type SttChoice = (typeof STT_CHOICES)[number];
+
+/** pino's levels; `silent` turns logging off. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Every CallEvent type, in the order a call emits them; a webhook may subscribe to any subset. */
+export const EVENT_TYPES = [
+  'call.started',
+  'leg.added',
+  'transcript.partial',
+  'transcript.final',
+  'dtmf',
+  'call.ended',
+] as const satisfies readonly CallEvent['type'][];
+export type ConfigEventType = (typeof EVENT_TYPES)[number];
+
+/** HMAC-SHA256 keys shorter than this are guessable; 16 characters is what `openssl rand -hex 8` gives. */
+export const MIN_WEBHOOK_SECRET_LENGTH = 16;
+
+/** How a value that failed a check is shown in a problem: strings quoted, the rest as JSON. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    // BigInt, or a YAML alias cycle.
+    return typeof value;
+  }
+}
+
+function integer(min: number, max: number | undefined, what: string): z.ZodNumber {
+  const expected = max === undefined ? `${what} >= ${min}` : `${what} ${min}-${max}`;
+  const error = (issue: { input: unknown }): string => `expected ${expected}, got ${showValue(issue.input)}`;
+  const base = z.number({ error }).int({ error, abort: true }).min(min, { error, abort: true });
+  return max === undefined ? base : base.max(max, { error });
+}
+
+const port = (): z.ZodNumber => integer(0, 65535, 'a port');
+
+const host = (): z.ZodString =>
+  z
+    .string({ error: (issue) => `expected an address, got ${showValue(issue.input)}` })
+    .regex(/^\S+$/, { error: (issue) => `${showValue(issue.input)} is not an address` });
+
+const path = (): z.ZodString =>
+  z
+    .string({ error: (issue) => `expected a folder path, got ${showValue(issue.input)}` })
+    .min(1, { error: 'expected a folder path, got an empty string' });
+
+const boolean = (): z.ZodBoolean =>
+  z.boolean({ error: (issue) => `expected true or false, got ${showValue(issue.input)}` });
+
+function oneOf<const T extends readonly [string, ...string[]]>(
+  values: T,
+): z.ZodEnum<{ [K in T[number]]: K }> {
+  return z.enum(values, {
+    error: (issue) => `expected one of ${values.join(', ')}, got ${showValue(issue.input)}`,
+  });
+}
+
+/** Lowest RTP port: below 1024 needs root, and SIP lives at 5060 anyway. */
+const MIN_RTP_PORT = 1024;
+/** Each call takes an even/odd RTP+RTCP pair; fewer than two pairs is never what anyone meant. */
+const MIN_RTP_PORTS = 4;
+
+const portRangeObject = z.strictObject({
+  min: z.number().int().min(0).max(65535),
+  max: z.number().int().min(0).max(65535),
+});
+
+/** `rtp.ports`: `"20000-29999"` or `{ min, max }` in a file; always `{ min, max }` once parsed. */
+const portRange = z
+  .union(
+    [
+      z
+        .string()
+        .regex(/^\s*\d+\s*-\s*\d+\s*$/, {
+          error: (issue) => `${showValue(issue.input)} is not a port range like 20000-29999`,
+        })
+        .transform((text) => {
+          const [min = '', max = ''] = text.split('-');
+          return { min: Number(min), max: Number(max) };
+        }),
+      portRangeObject,
+    ],
+    {
+      error: (issue) =>
+        `expected a port range like "20000-29999" or { min, max }, got ${showValue(issue.input)}`,
+    },
+  )
+  .check((ctx) => {
+    const { min, max } = ctx.value;
+    if (min < MIN_RTP_PORT || max > 65535 || max - min + 1 < MIN_RTP_PORTS) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message:
+          `expected a range within ${MIN_RTP_PORT}-65535 of at least ${MIN_RTP_PORTS} ports, ` +
+          `got ${min}-${max}`,
+      });
+    }
+  })
+  .describe('RTP/RTCP port range, "min-max" (inclusive)');
+
+const cidr = z
+  .string({ error: (issue) => `expected a CIDR like 10.0.0.0/8, got ${showValue(issue.input)}` })
+  .refine((text) => parseCidr(text) !== undefined, {
+    error: (issue) => `${showValue(issue.input)} is not a CIDR`,
+  });
+
+// Keys are secrets: problems never echo their value.
+const apiKey = z
+  .string({ error: 'expected an API key string' })
+  .regex(/^[\x21-\x7e]+$/, { error: 'an API key must be printable ASCII without spaces or commas' })
+  .refine((key) => !key.includes(','), {
+    error: 'an API key must be printable ASCII without spaces or commas',
+  });
+
+const webhook = z
+  .strictObject({
+    url: z
+      .url({
+        protocol: /^https?$/,
+        error: 'expected an absolute http:// or https:// URL',
+      })
+      .describe('Where events are POSTed'),
+    secret: z
+      .string({ error: 'expected a secret string' })
+      .min(MIN_WEBHOOK_SECRET_LENGTH, {
+        error: `a webhook secret must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`,
+      })
+      .describe('HMAC-SHA256 key for the X-Voxbridge-Signature header'),
+    events: z
+      .array(oneOf(EVENT_TYPES))
+      .min(1, { error: 'expected at least one event type (leave `events` out for the default set)' })
+      .optional()
+      .describe('Event types to deliver; default: every type but transcript.partial'),
+  })
+  .describe('One webhook target');
+
+/**
+ * The whole configuration. Defaults live here so the exported JSON Schema shows them; paths are
+ * still relative here and resolved against the working directory by loadConfig.
+ */
+export const configSchema = z
+  .strictObject({
+    http: z
+      .strictObject({
+        host: host().default('0.0.0.0').describe('Address the REST/WebSocket API and dashboard listen on'),
+        port: port().default(8080).describe('HTTP port (0: any free port)'),
+      })
+      .prefault({}),
+    dataDir: path()
+      .default('./data')
+      .describe('Where the SQLite database lives (relative to the working directory)'),
+    sip: z
+      .strictObject({
+        host: host().default('0.0.0.0').describe('Address for SIP (UDP and TCP) and RTP'),
+        port: port().default(5060).describe('SIP port (0: any free port)'),
+        allowCidrs: z
+          .array(cidr)
+          .min(1, { error: 'expected at least one CIDR (0.0.0.0/0 and ::/0 allow everyone)' })
+          .default(['0.0.0.0/0', '::/0'])
+          .describe('SIP sources allowed to send requests; others get 403'),
+      })
+      .prefault({}),
+    rtp: z
+      .strictObject({
+        ports: portRange.prefault('20000-29999'),
+        mediaAddress: host()
+          .optional()
+          .describe('Address written into SDP answers; default the SIP host or the first external IPv4'),
+      })
+      .prefault({}),
+    stt: oneOf(STT_CHOICES).default('pocketsphinx').describe('Recognizer for every leg'),
+    recordDir: path().optional().describe('Record every leg as a µ-law WAV in this folder'),
+    modelsDir: path().optional().describe('Where downloaded models live; default the user cache'),
+    maxCalls: integer(1, undefined, 'a whole number')
+      .default(1000)
+      .describe('Concurrent calls admitted; more get 503'),
+    answerDelayMs: integer(0, undefined, 'a whole number of ms')
+      .default(0)
+      .describe('Ring this long (180 Ringing) before answering'),
+    auth: z
+      .strictObject({
+        apiKeys: z
+          .array(apiKey)
+          .default([])
+          .describe('Bearer keys accepted by the API, WebSocket and dashboard'),
+        allowNoAuth: boolean()
+          .default(false)
+          .describe('Run the API without keys (development only); otherwise no keys is an error at start'),
+      })
+      .prefault({}),
+    retentionDays: integer(0, undefined, 'a whole number of days')
+      .default(30)
+      .describe('Calls older than this are purged; 0 keeps them forever'),
+    webhooks: z.array(webhook).default([]).describe('Targets that receive events by HTTP POST'),
+    log: z
+      .strictObject({
+        level: oneOf(LOG_LEVELS).default('info').describe('Lowest level written'),
+        redact: boolean()
+          .default(true)
+          .describe('Replace transcripts, digits, numbers and names in structured log fields by [REDACTED]'),
+      })
+      .prefault({}),
+  })
+  .describe('voxbridge configuration');
+
+export interface WebhookTarget {
+  readonly url: string;
+  readonly secret: string;
+  /** Absent: every type but `transcript.partial` (the webhook dispatcher decides the default). */
+  readonly events?: readonly ConfigEventType[];
+}
+
+/** Validated configuration; folder paths are absolute. */
+export interface Config {
+  readonly http: { readonly host: string; readonly port: number };
+  readonly dataDir: string;
+  readonly sip: { readonly host: string; readonly port: number; readonly allowCidrs: readonly string[] };
+  readonly rtp: {
+    readonly ports: { readonly min: number; readonly max: number };
+    readonly mediaAddress?: string;
+  };
+  readonly stt: SttChoice;
+  readonly recordDir?: string;
+  readonly modelsDir?: string;
+  readonly maxCalls: number;
+  readonly answerDelayMs: number;
+  readonly auth: { readonly apiKeys: readonly string[]; readonly allowNoAuth: boolean };
+  readonly retentionDays: number;
+  readonly webhooks: readonly WebhookTarget[];
+  readonly log: { readonly level: LogLevel; readonly redact: boolean };
+}
+
+// The schema and the interface must describe the same thing; this line fails to compile otherwise.
+const _schemaMatchesConfig: (parsed: z.output<typeof configSchema>) => Config = (parsed) => parsed;
