@@ -1,0 +1,3 @@
+import { Dashboard } from './dashboard.js';
+
+new Dashboard(document, window.sessionStorage).start();
