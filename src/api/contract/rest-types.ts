@@ -33,11 +33,11 @@ export interface HangupResponse {
   readonly callId: string;
 }
 
-/** GET /v1/calls/:id/transcript?format=json (the text and vtt formats are text/plain and text/vtt). */
-export interface TranscriptJsonResponse {
-  readonly callId: string;
-  readonly segments: CallDetail['transcript'];
-}
+/**
+ * GET /v1/calls/:id/transcript?format=json: the store's JSON export, a CallDetail. The text and
+ * vtt formats are text/plain and text/vtt bodies.
+ */
+export type TranscriptJsonResponse = CallDetail;
 
 /** DELETE /v1/tts/cache */
 export interface TtsCachePurgeResponse {

@@ -1,0 +1,2 @@
+export { EventHub } from './event-hub.js';
+export type { EventFilter, EventHubOptions, EventListener } from './event-hub.js';

@@ -1,0 +1,14 @@
+export * from './contract/index.js';
+export { EventHub } from './events/index.js';
+export type { EventFilter, EventHubOptions, EventListener } from './events/index.js';
+export { ApiKeyCheck, bearerToken, buildOpenApiDocument, createApiServer } from './http/index.js';
+export type {
+  ApiServer,
+  ApiServerOptions,
+  GatewayHooks,
+  MetricsSource,
+  OpenApiDocumentOptions,
+  TtsCacheHooks,
+} from './http/index.js';
+export { EventStream, defaultEventStreamLimits } from './ws/index.js';
+export type { EventSocketStats, EventStreamLimits, EventStreamStats } from './ws/index.js';
