@@ -1,0 +1,11 @@
+export { createLogger, redactPaths, REDACT_DEPTH, REDACTED, REDACTED_KEYS } from './create-logger.js';
+export type { CreateLoggerOptions } from './create-logger.js';
+export type { Logger } from 'pino';
+export { createMetrics } from './create-metrics.js';
+export type {
+  CreateMetricsOptions,
+  LegRtpStats,
+  RecognizerUsage,
+  TtsCacheCounts,
+  VoxbridgeMetrics,
+} from './create-metrics.js';
