@@ -1,5 +1,6 @@
 import type { CallDetail, SequencedEvent, TranscriptFormat } from '@voxbridge/contract';
 import { ApiClient, UnauthorizedError } from './api-client.js';
+import { browserSchedule, browserSocket } from './browser-socket.js';
 import { CallModel } from './call-model.js';
 import { renderCallView } from './call-view.js';
 import { renderLiveCalls, renderSearchResults } from './calls-list-view.js';
@@ -85,6 +86,8 @@ export class Dashboard {
       onEvent: (event) => this.onEvent(event),
       onSubscribed: () => void this.refreshLiveCalls(),
       onStatus: (status) => this.showStatus(status),
+      connect: browserSocket,
+      schedule: browserSchedule,
     });
     this.stream.start();
     this.route();

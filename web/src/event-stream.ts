@@ -26,8 +26,10 @@ export interface EventStreamOptions {
   /** A subscription is in place; `resumed` when it picked up after `sinceSeq`. */
   readonly onSubscribed?: (seq: number, resumed: boolean) => void;
   readonly onStatus?: (status: StreamStatus) => void;
-  readonly connect?: SocketFactory;
-  readonly schedule?: Schedule;
+  /** `browserSocket` in the page; a scripted socket in tests. */
+  readonly connect: SocketFactory;
+  /** `browserSchedule` in the page; a manual scheduler in tests. */
+  readonly schedule: Schedule;
   /** First reconnect delay, doubled after each failed attempt up to maxDelayMs. */
   readonly minDelayMs?: number;
   readonly maxDelayMs?: number;
@@ -41,21 +43,6 @@ const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
   'dtmf',
   'call.ended',
 ]);
-
-export function browserSocket(url: string, handlers: SocketHandlers): SocketLike {
-  const socket = new WebSocket(url);
-  socket.onopen = () => handlers.open();
-  socket.onmessage = (message) => {
-    if (typeof message.data === 'string') handlers.message(message.data);
-  };
-  socket.onclose = (closed) => handlers.close(closed.code, closed.reason);
-  return { send: (data) => socket.send(data), close: () => socket.close(1000) };
-}
-
-function browserSchedule(task: () => void, delayMs: number): () => void {
-  const timer = window.setTimeout(task, delayMs);
-  return () => window.clearTimeout(timer);
-}
 
 /**
  * The dashboard's subscription to every call's events, kept alive across drops. Each reconnect
@@ -71,13 +58,8 @@ export class EventStream {
   private attempts = 0;
   private resuming = false;
   private stopped = true;
-  private readonly connect: SocketFactory;
-  private readonly schedule: Schedule;
 
-  constructor(private readonly options: EventStreamOptions) {
-    this.connect = options.connect ?? browserSocket;
-    this.schedule = options.schedule ?? browserSchedule;
-  }
+  constructor(private readonly options: EventStreamOptions) {}
 
   start(): void {
     if (!this.stopped) return;
@@ -97,7 +79,7 @@ export class EventStream {
 
   private open(): void {
     this.options.onStatus?.('connecting');
-    const socket = this.connect(this.options.url, {
+    const socket = this.options.connect(this.options.url, {
       open: () => {
         if (this.socket !== socket) return;
         this.resuming = this.lastSeq !== undefined;
@@ -149,7 +131,7 @@ export class EventStream {
     const min = this.options.minDelayMs ?? 500;
     const delay = Math.min(this.options.maxDelayMs ?? 10_000, min * 2 ** this.attempts);
     this.attempts += 1;
-    this.cancelRetry = this.schedule(() => {
+    this.cancelRetry = this.options.schedule(() => {
       this.cancelRetry = undefined;
       if (!this.stopped) this.open();
     }, delay);
