@@ -2,6 +2,7 @@ import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import Fastify, { LogController } from 'fastify';
+import { resolve } from 'node:path';
 import { WS_CLOSE_GOING_AWAY } from '../contract/index.js';
 import type { EventSocketStats } from '../ws/index.js';
 import { MAX_CLIENT_MESSAGE_BYTES, eventSocketRoute } from '../ws/index.js';
@@ -116,7 +117,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     // Shutdown is handled by close() below, which gives clients a going-away close first.
     preClose: (done) => done(),
   });
-  const webRoot = options.webRoot;
+  const webRoot = options.webRoot === undefined ? undefined : resolve(options.webRoot);
   if (webRoot !== undefined) void app.register(fastifyStatic, { root: webRoot, serve: false, index: false });
 
   const publicMetrics = options.publicMetrics === true;
@@ -137,6 +138,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     });
     registerCallRoutes(routes, options.store, options.gateway);
     events.register(routes);
+    // Unknown API paths stay behind the key (and out of the dashboard's public wildcard).
+    routes.all('/v1/*', async (_request, reply) => sendApiError(reply, 404, 'not_found', 'no such resource'));
     if (webRoot !== undefined) {
       routes.get('/', { config: { public: true } }, async (_request, reply) => reply.sendFile('index.html'));
       // @fastify/static (send) confines paths to the root and answers 404 for anything else.
