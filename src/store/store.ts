@@ -293,9 +293,12 @@ export class Store {
     this.outbox.markDead(id, error);
   }
 
-  /** When the earliest pending delivery falls due (wall ms), or null when none is pending. */
-  nextWebhookAtMs(): number | null {
-    return this.outbox.nextAttemptAtMs();
+  /**
+   * When the earliest pending delivery falls due (wall ms), or null when none is pending; with
+   * `afterMs`, only deliveries due later than that count (those due by then are already known).
+   */
+  nextWebhookAtMs(afterMs = Number.MIN_SAFE_INTEGER): number | null {
+    return this.outbox.nextAttemptAtMs(afterMs);
   }
 
   webhookDeliveries(callId: string): WebhookDelivery[] {

@@ -94,8 +94,9 @@ export class WebhookOutbox {
         `UPDATE webhook_outbox SET status = 'dead', attempts = attempts + 1, last_error = ?,
            finished_at_ms = ? WHERE id = ? AND status = 'pending'`,
       ),
-      next: db.prepare<[], { at: number | null }>(
-        `SELECT min(next_attempt_at_ms) AS at FROM webhook_outbox WHERE status = 'pending'`,
+      next: db.prepare<[number], { at: number | null }>(
+        `SELECT min(next_attempt_at_ms) AS at FROM webhook_outbox
+         WHERE status = 'pending' AND next_attempt_at_ms > ?`,
       ),
       byCall: db.prepare<[string], DeliveryRow>(
         `SELECT id, call_id, seq, event_type, url, status, attempts, next_attempt_at_ms, last_error
@@ -144,8 +145,8 @@ export class WebhookOutbox {
     this.statements.dead.run(error.slice(0, MAX_ERROR_CHARS), this.clock.wallMs(), id);
   }
 
-  nextAttemptAtMs(): number | null {
-    return this.statements.next.get()?.at ?? null;
+  nextAttemptAtMs(afterMs: number): number | null {
+    return this.statements.next.get(afterMs)?.at ?? null;
   }
 
   deliveries(callId: string): WebhookDelivery[] {

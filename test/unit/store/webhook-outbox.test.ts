@@ -58,6 +58,8 @@ describe('Store webhook outbox', () => {
     store.markWebhookFailed(row.id, T0 + 1000, 'HTTP 500');
     assert.deepEqual(store.dueWebhooks(T0 + 999, 10), []);
     assert.equal(store.nextWebhookAtMs(), T0 + 1000);
+    assert.equal(store.nextWebhookAtMs(T0 + 1000), null, 'none due after');
+    assert.equal(store.nextWebhookAtMs(T0 + 999), T0 + 1000);
     assert.equal(store.dueWebhooks(T0 + 1000, 10)[0]?.attempts, 1);
     store.markWebhookFailed(row.id, T0 + 3000, 'x'.repeat(10_000));
     const [delivery] = store.webhookDeliveries('call-w');
