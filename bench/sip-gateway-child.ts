@@ -34,6 +34,8 @@ export interface ChildSample {
   readonly played: number;
   readonly lost: number;
   readonly late: number;
+  /** Jitter buffer: packets outside its window (arrived too far ahead, e.g. while the loop was stalled). */
+  readonly outOfWindow: number;
   readonly recognizerDrops: number;
   readonly recognizerBacklogMax: number;
   readonly rssBytes: number;
@@ -87,6 +89,7 @@ function sample(): ChildSample {
   let played = 0;
   let lost = 0;
   let late = 0;
+  let outOfWindow = 0;
   let recognizerDrops = 0;
   let recognizerBacklogMax = 0;
   for (const call of gateway?.ingress.calls ?? []) {
@@ -97,6 +100,7 @@ function sample(): ChildSample {
       played += s.played;
       lost += s.lost;
       late += s.late;
+      outOfWindow += s.outOfWindow;
       recognizerDrops += s.recognizerDrops;
       recognizerBacklogMax = Math.max(recognizerBacklogMax, s.recognizerBacklog);
     }
@@ -111,6 +115,7 @@ function sample(): ChildSample {
     played,
     lost,
     late,
+    outOfWindow,
     recognizerDrops,
     recognizerBacklogMax,
     rssBytes: memory.rss,

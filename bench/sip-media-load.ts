@@ -9,7 +9,7 @@ import { runSipp, sippScenario } from '../test/support/sipp/index.js';
 import type { SippResult } from '../test/support/sipp/index.js';
 import type { ChildSample } from './sip-gateway-child.js';
 import type { ChildProc } from './sip-procs.js';
-import { sleep } from './sip-procs.js';
+import { CORE_LOAD, CORE_UNDER_TEST, coreBusySince, coreTicks, sleep } from './sip-procs.js';
 import type { GeneratorReport } from './sip-rtp-generator.js';
 
 /** SIPp places the calls of a step at this rate (well inside the measured setup rate). */
@@ -30,6 +30,9 @@ export interface LegStep {
   readonly drained: ChildSample;
   readonly idleRssBytes: number;
   readonly idleHeapBytes: number;
+  /** Busy fraction of the core under test and of the load core during the window (all processes). */
+  readonly coreBusy: number;
+  readonly loadCoreBusy: number;
   readonly sipp: SippResult | undefined;
 }
 
@@ -39,6 +42,7 @@ export interface SinkStep {
   readonly window: ChildSample;
   readonly received: number;
   readonly idleRssBytes: number;
+  readonly coreBusy: number;
 }
 
 /** Loss as the media graph sees it: packets sent that never played (lost in the network or late). */
@@ -94,8 +98,12 @@ export async function gatewayStep(
   await generator.request('start', { ports, audio: audioPath });
   await sleep(timing.warmupS * 1000);
   await gateway.request('mark');
+  const ticks = coreTicks(CORE_UNDER_TEST);
+  const loadTicks = coreTicks(CORE_LOAD);
   await sleep(timing.windowS * 1000);
   const window = await gateway.request<ChildSample>('sample');
+  const coreBusy = coreBusySince(CORE_UNDER_TEST, ticks);
+  const loadCoreBusy = coreBusySince(CORE_LOAD, loadTicks);
   const report = await generator.request<GeneratorReport>('stop');
   // The jitter buffer plays out what it holds within its depth; then every packet is counted.
   await sleep(500);
@@ -114,6 +122,8 @@ export async function gatewayStep(
     drained,
     idleRssBytes: idle.rssBytes,
     idleHeapBytes: idle.heapUsedBytes,
+    coreBusy,
+    loadCoreBusy,
     sipp: result,
   };
 }
@@ -132,8 +142,10 @@ export async function sinkStep(
   await generator.request('start', { ports, audio: audioPath });
   await sleep(timing.warmupS * 1000);
   await sink.request('mark');
+  const ticks = coreTicks(CORE_UNDER_TEST);
   await sleep(timing.windowS * 1000);
   const window = await sink.request<ChildSample>('sample');
+  const coreBusy = coreBusySince(CORE_UNDER_TEST, ticks);
   const report = await generator.request<GeneratorReport>('stop');
   await sleep(500);
   const drained = await sink.request<ChildSample>('sample');
@@ -144,5 +156,6 @@ export async function sinkStep(
     window,
     received: drained.packets - idle.packets,
     idleRssBytes: idle.rssBytes,
+    coreBusy,
   };
 }

@@ -4,6 +4,7 @@
  * pinning this process (so every SIPp it spawns runs on the load core).
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ChildSample } from './sip-gateway-child.js';
@@ -151,4 +152,22 @@ async function waitForBind(port: number): Promise<void> {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Busy and total jiffies of one core from /proc/stat (Linux), to see what else loaded it. */
+export function coreTicks(core: string): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`cpu${core} `));
+  const values = (line ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const total = values.reduce((a, b) => a + b, 0);
+  // idle and iowait are fields 4 and 5 of proc(5)'s cpu lines.
+  return { busy: total - (values[3] ?? 0) - (values[4] ?? 0), total };
+}
+
+/** Fraction of `core` busy (anything: ours, others', interrupts) since `before`. */
+export function coreBusySince(core: string, before: { busy: number; total: number }): number {
+  const now = coreTicks(core);
+  const total = now.total - before.total;
+  return total > 0 ? (now.busy - before.busy) / total : NaN;
 }

@@ -39,18 +39,23 @@ export function printLegTables(
       'packets sent',
       'voxbridge loss %',
       'network loss %',
+      'lost',
       'late',
+      'out of window',
       'loop lag p50 ms',
       'p99 ms',
       'max ms',
       'CPU (cores)',
       'CPU µs/packet',
+      'core busy (all processes)',
       'sink loss %',
       'sink lag p99 ms',
       'sink CPU (cores)',
       'sink µs/packet',
+      'sink core busy',
       'generator late p99 ms',
       'generator CPU (cores)',
+      'load core busy',
       'meets limits',
     ],
     steps.map((s, i) => {
@@ -61,18 +66,23 @@ export function printLegTables(
         s.generator.sent,
         fmt(playoutLossPercent(s), 3),
         fmt(networkLossPercent(s.generator.sent, s.drained.packets), 3),
+        s.drained.lost,
         s.drained.late,
+        s.drained.outOfWindow,
         fmt(s.window.lagP50Ms, 1),
         fmt(s.window.lagP99Ms, 1),
         fmt(s.window.lagMaxMs, 1),
         fmt(s.window.cpuCores, 2),
         fmt(usPerPacket(s.window.cpuCores, s.callsUp), 1),
+        fmt(s.coreBusy, 2),
         peer === undefined ? '–' : fmt(networkLossPercent(peer.generator.sent, peer.received), 3),
         peer === undefined ? '–' : fmt(peer.window.lagP99Ms, 1),
         peer === undefined ? '–' : fmt(peer.window.cpuCores, 2),
         peer === undefined ? '–' : fmt(usPerPacket(peer.window.cpuCores, peer.legs), 1),
+        peer === undefined ? '–' : fmt(peer.coreBusy, 2),
         fmt(s.generator.lateP99Ms, 1),
         fmt(s.generator.cpuCores, 2),
+        fmt(s.loadCoreBusy, 2),
         meetsLegLimits(s) ? 'yes' : 'no',
       ];
     }),
@@ -110,7 +120,7 @@ export function printLegTables(
   console.log(
     `\nIdle gateway RSS ${mb(idleRss)} MB, heap ${mb(idleHeap)} MB; idle sink RSS ${mb(sinkIdle)} MB.` +
       ` voxbridge loss: packets sent that never played (sent − played) / sent; network loss: sent − received.` +
-      ` Loop lag: monitorEventLoopDelay (10 ms resolution) minus its interval. CPU: process time (all threads) / wall, core ${CORE_UNDER_TEST}.`,
+      ` Loop lag: monitorEventLoopDelay (10 ms resolution) minus its interval. CPU: process time (all threads) / wall, pinned to core ${CORE_UNDER_TEST}; core busy: that core's busy fraction from /proc/stat over the window, every process included (the difference is other work on the machine).`,
   );
   console.log(
     `Largest step with loss < ${MAX_LOSS_PERCENT} % and loop lag p99 < ${MAX_LAG_P99_MS} ms: ` +
@@ -142,6 +152,7 @@ export function printSpeechTable(steps: readonly LegStep[], timing: StepTiming):
       'voxbridge loss %',
       'loop lag p99 ms',
       'CPU (cores)',
+      'core busy (all processes)',
       'RSS MB',
       'MB per call',
       'slope MB per call',
@@ -161,6 +172,7 @@ export function printSpeechTable(steps: readonly LegStep[], timing: StepTiming):
         fmt(playoutLossPercent(s), 3),
         fmt(s.window.lagP99Ms, 1),
         fmt(s.window.cpuCores, 2),
+        fmt(s.coreBusy, 2),
         mb(s.window.rssBytes),
         fmt((s.window.rssBytes - idleRss) / s.callsUp / 2 ** 20, 1),
         previous === undefined

@@ -18,6 +18,8 @@ export interface SetupRateRow {
   readonly calls: number;
   readonly successful: number;
   readonly failed: number;
+  /** Calls SIPp saw answered 503 (the gateway full or its transaction table full). */
+  readonly rejected503: number;
   readonly retransmissions: number;
   readonly callsPerS: number;
   readonly p50Ms: number;
@@ -89,6 +91,7 @@ async function oneRate(
     calls,
     successful,
     failed: stats?.failed ?? calls,
+    rejected503: result.errors.split("received 'SIP/2.0 503").length - 1,
     retransmissions: stats?.retransmissions ?? 0,
     callsPerS: successful / (Number.isFinite(elapsedS) && elapsedS > 0 ? elapsedS : wallS),
     p50Ms: rtts.length > 0 ? percentile(rtts, 50) : NaN,
@@ -166,6 +169,7 @@ export async function setupRateBench(options: { quick: boolean }): Promise<Setup
       'calls',
       'successful',
       'failed',
+      'of which 503',
       'retransmissions',
       'successful calls/s',
       'INVITE→200 p50 ms',
@@ -182,6 +186,7 @@ export async function setupRateBench(options: { quick: boolean }): Promise<Setup
           r.calls,
           r.successful,
           r.failed,
+          r.rejected503,
           r.retransmissions,
           fmt(r.callsPerS, 0),
           fmt(r.p50Ms, 2),
