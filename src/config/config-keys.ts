@@ -34,6 +34,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'answerDelayMs', env: 'VOXBRIDGE_ANSWER_DELAY_MS', flag: 'answerDelayMs', kind: 'number' },
   { path: 'auth.apiKeys', env: 'VOXBRIDGE_API_KEYS', kind: 'list' },
   { path: 'auth.allowNoAuth', env: 'VOXBRIDGE_ALLOW_NO_AUTH', flag: 'allowNoAuth', kind: 'boolean' },
+  { path: 'auth.publicMetrics', env: 'VOXBRIDGE_PUBLIC_METRICS', flag: 'publicMetrics', kind: 'boolean' },
   { path: 'retentionDays', env: 'VOXBRIDGE_RETENTION_DAYS', flag: 'retentionDays', kind: 'number' },
   { path: 'webhooks', env: 'VOXBRIDGE_WEBHOOKS', kind: 'json' },
   { path: 'log.level', env: 'VOXBRIDGE_LOG_LEVEL', flag: 'logLevel', kind: 'string' },

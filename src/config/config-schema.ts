@@ -197,6 +197,9 @@ export const configSchema = z
         allowNoAuth: boolean()
           .default(false)
           .describe('Run the API without keys (development only); otherwise no keys is an error at start'),
+        publicMetrics: boolean()
+          .default(false)
+          .describe('Serve /metrics without a key, for a Prometheus on a trusted network'),
       })
       .prefault({}),
     retentionDays: integer(0, undefined, 'a whole number of days')
@@ -235,7 +238,11 @@ export interface Config {
   readonly modelsDir?: string;
   readonly maxCalls: number;
   readonly answerDelayMs: number;
-  readonly auth: { readonly apiKeys: readonly string[]; readonly allowNoAuth: boolean };
+  readonly auth: {
+    readonly apiKeys: readonly string[];
+    readonly allowNoAuth: boolean;
+    readonly publicMetrics: boolean;
+  };
   readonly retentionDays: number;
   readonly webhooks: readonly WebhookTarget[];
   readonly log: { readonly level: LogLevel; readonly redact: boolean };

@@ -43,7 +43,7 @@ describe('loadConfig', () => {
       stt: 'pocketsphinx',
       maxCalls: 1000,
       answerDelayMs: 0,
-      auth: { apiKeys: [], allowNoAuth: false },
+      auth: { apiKeys: [], allowNoAuth: false, publicMetrics: false },
       retentionDays: 30,
       webhooks: [],
       log: { level: 'info', redact: true },
@@ -86,7 +86,7 @@ describe('loadConfig', () => {
     assert.equal(config.recordDir, join(dir, 'rec'));
     assert.equal(config.maxCalls, 5);
     assert.equal(config.answerDelayMs, 250);
-    assert.deepEqual(config.auth, { apiKeys: ['k1', 'k2'], allowNoAuth: false });
+    assert.deepEqual(config.auth, { apiKeys: ['k1', 'k2'], allowNoAuth: false, publicMetrics: false });
     assert.equal(config.retentionDays, 7);
     assert.deepEqual(config.webhooks, [
       { url: 'https://crm.example/hook', secret: '0123456789abcdef', events: ['transcript.final'] },
@@ -134,6 +134,7 @@ describe('loadConfig', () => {
         VOXBRIDGE_SIP_ALLOW_CIDRS: '127.0.0.1/32,::1',
         VOXBRIDGE_LOG_REDACT: 'no',
         VOXBRIDGE_ALLOW_NO_AUTH: 'TRUE',
+        VOXBRIDGE_PUBLIC_METRICS: 'on',
         VOXBRIDGE_RTP_PORTS: '21000-21009',
         VOXBRIDGE_STT: 'sherpa',
         VOXBRIDGE_DATA_DIR: '/srv/voxbridge',
@@ -142,7 +143,11 @@ describe('loadConfig', () => {
       },
     });
     assert.equal(config.http.port, 8081);
-    assert.deepEqual(config.auth, { apiKeys: ['alpha', 'beta', 'gamma'], allowNoAuth: true });
+    assert.deepEqual(config.auth, {
+      apiKeys: ['alpha', 'beta', 'gamma'],
+      allowNoAuth: true,
+      publicMetrics: true,
+    });
     assert.deepEqual(config.sip.allowCidrs, ['127.0.0.1/32', '::1']);
     assert.equal(config.log.redact, false);
     assert.deepEqual(config.rtp.ports, { min: 21000, max: 21009 });
