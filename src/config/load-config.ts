@@ -42,6 +42,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * An own property even for `__proto__`, so a file with that key gets "unknown key" instead of
+ * swapping the prototype of the object being validated.
+ */
+function define(node: Record<string, unknown>, key: Segment, value: unknown): void {
+  Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
  * The merged raw settings plus, for every path a layer wrote, which layer wrote it, so a schema
  * problem can name the file, variable or flag to fix.
  */
@@ -54,12 +62,12 @@ class Layers {
     for (const segment of path.slice(0, -1)) {
       const next = node[segment];
       // A higher layer setting `http.port` over a file whose `http` is not a mapping replaces it.
-      if (!isPlainObject(next)) node[segment] = {};
+      if (!isPlainObject(next)) define(node, segment, {});
       node = node[segment] as Record<string, unknown>;
     }
     const last = path[path.length - 1];
     if (last === undefined) return;
-    node[last] = value;
+    define(node, last, value);
     this.forget(displayPath(path));
     this.record(path, value, source);
   }

@@ -265,6 +265,14 @@ describe('loadConfig', () => {
     assert.deepEqual(problems({ configFile: toml }), ['file c.toml: expected a .yaml, .yml or .json file']);
   });
 
+  it('reports __proto__ in a file as an unknown key', () => {
+    const name = file('proto.json', '{"__proto__": {"maxCalls": 0}, "http": {"__proto__": {"port": -1}}}');
+    assert.deepEqual(problems({ configFile: name }), [
+      'file proto.json http.__proto__: unknown key',
+      'file proto.json __proto__: unknown key',
+    ]);
+  });
+
   it('treats an empty YAML file as no settings', () => {
     assert.equal(load({ configFile: file('empty.yml', '# nothing yet\n') }).http.port, 8080);
   });
