@@ -13,5 +13,7 @@ export { CONFIG_FILE_ENV, CONFIG_KEYS, flagName } from './config-keys.js';
 export type { ConfigKey, ConfigKeyKind } from './config-keys.js';
 export { configJsonSchema } from './config-json-schema.js';
 export { configForLog } from './config-for-log.js';
+export { flagsFromCommand } from './flags-from-command.js';
+export type { CommandLike } from './flags-from-command.js';
 export { createIpAllowlist, parseCidr } from './ip-allowlist.js';
 export type { Cidr } from './ip-allowlist.js';
