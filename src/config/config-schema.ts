@@ -141,7 +141,7 @@ const webhook = z
       .array(oneOf(EVENT_TYPES))
       .min(1, { error: 'expected at least one event type (leave `events` out for the default set)' })
       .optional()
-      .describe('Event types to deliver; default: every type but transcript.partial'),
+      .describe('Event types to deliver; default: call.started, transcript.final, dtmf, call.ended'),
   })
   .describe('One webhook target');
 
@@ -220,7 +220,7 @@ export const configSchema = z
 export interface WebhookTarget {
   readonly url: string;
   readonly secret: string;
-  /** Absent: every type but `transcript.partial` (the webhook dispatcher decides the default). */
+  /** Absent: the webhook dispatcher's default (call.started, transcript.final, dtmf, call.ended). */
   readonly events?: readonly ConfigEventType[];
 }
 
