@@ -11,4 +11,11 @@ export type {
   TtsCacheHooks,
 } from './http/index.js';
 export { EventStream, defaultEventStreamLimits } from './ws/index.js';
-export type { EventSocketStats, EventStreamLimits, EventStreamStats } from './ws/index.js';
+export type {
+  EventSocket,
+  EventSocketStats,
+  EventSource,
+  EventStreamLimits,
+  EventStreamOptions,
+  EventStreamStats,
+} from './ws/index.js';

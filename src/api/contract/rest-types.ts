@@ -6,7 +6,7 @@ export interface ApiErrorBody {
 }
 
 export type ApiErrorCode =
-  'unauthorized' | 'bad_request' | 'not_found' | 'not_live' | 'not_implemented' | 'internal';
+  'unauthorized' | 'bad_request' | 'not_found' | 'not_live' | 'conflict' | 'not_implemented' | 'internal';
 
 /** GET /healthz */
 export interface HealthResponse {

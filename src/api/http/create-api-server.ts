@@ -85,6 +85,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   });
 
   app.addHook('onResponse', async (request, reply) => {
+    // An upgrade request answered with plain HTTP (401, 404): @fastify/websocket leaves the raw
+    // socket to us, paused and never read again, so nothing would ever close it and server
+    // close would wait for it forever. The response has been flushed by now (onResponse runs on
+    // 'finish'), so the socket can go. Upgraded requests never get here.
+    if (request.headers.upgrade !== undefined) request.raw.socket.destroy();
     request.log.debug(
       {
         method: request.method,

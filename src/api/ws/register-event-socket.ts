@@ -82,7 +82,11 @@ export function eventSocketRoute(options: EventSocketOptions): EventSocketRoute 
         if (isBinary) return reject('messages are JSON text');
         let json: unknown;
         try {
-          const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+          const bytes = Array.isArray(data)
+            ? Buffer.concat(data)
+            : Buffer.isBuffer(data)
+              ? data
+              : Buffer.from(data);
           json = JSON.parse(bytes.toString('utf8'));
         } catch {
           return reject('not JSON');
