@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { API_KEY, apiFixture } from '../unit/api/api-server-fixture.js';
 import { events } from '../unit/api/in-memory-store.js';
-import { WsTestClient } from './api-ws-client.js';
+import { WsTestClient } from '../unit/api/ws-test-client.js';
 
 async function listening(overrides: Parameters<typeof apiFixture>[0] = {}) {
   const fixture = apiFixture(overrides);

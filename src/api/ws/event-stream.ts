@@ -138,11 +138,11 @@ export class EventStream {
       // The next page waits until this one has left the process (ws calls back once the last
       // frame is written to the socket), so a long resume holds at most one page in memory.
       const last = full && index === fresh.length - 1;
-      this.sendEvent(
+      const sent = this.sendEvent(
         event,
         last ? (error) => error === undefined && this.replayPage(generation, callId) : undefined,
       );
-      this.stats.replayed++;
+      if (sent) this.stats.replayed++;
     });
     if (!full || fresh.length === 0) this.finishReplay();
   }
@@ -203,11 +203,11 @@ export class EventStream {
     this.sendEvent(event);
   }
 
-  private sendEvent(event: SequencedEvent, written?: (error?: Error) => void): void {
-    if (this.send(this.serialize(event), written)) {
-      this.lastSentSeq = event.seq;
-      this.stats.sent++;
-    }
+  private sendEvent(event: SequencedEvent, written?: (error?: Error) => void): boolean {
+    if (!this.send(this.serialize(event), written)) return false;
+    this.lastSentSeq = event.seq;
+    this.stats.sent++;
+    return true;
   }
 
   private sendMessage(message: Exclude<WsServerMessage, SequencedEvent>): void {
