@@ -90,6 +90,9 @@ export class Dashboard {
       schedule: browserSchedule,
     });
     this.stream.start();
+    // The WebSocket cannot tell a refused key from a network failure (both end the handshake);
+    // this request can, and a 401 brings the login form back.
+    void this.refreshLiveCalls();
     this.route();
   }
 
