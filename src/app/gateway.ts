@@ -8,6 +8,8 @@ import { SipIngress } from '../ingress/sip/index.js';
 import { RtpPortPool } from '../net/rtp/index.js';
 import type { CallEvent } from '../session/index.js';
 import { SipUserAgent } from '../sip/dialog/index.js';
+import { ParseError } from '../core/index.js';
+import { createResponse } from '../sip/message/index.js';
 import { createTimerScheduler } from '../sip/transaction/index.js';
 import { SipTransport } from '../sip/transport/index.js';
 import type { SttEngineName } from './engines.js';
@@ -28,6 +30,8 @@ export interface GatewayOptions {
   readonly maxCalls?: number;
   /** Ring time before answering; see SipIngressOptions.answerDelayMs. */
   readonly answerDelayMs?: number;
+  /** SIP source allowlist: requests from other addresses get 403, their responses are dropped. */
+  readonly allowSource?: (address: string) => boolean;
   readonly onEvent: (event: CallEvent) => void;
   readonly onError?: (error: unknown) => void;
 }
@@ -38,6 +42,8 @@ export interface Gateway {
   readonly userAgent: SipUserAgent;
   readonly ingress: SipIngress;
   readonly pool: RtpPortPool;
+  /** Requests refused by the source allowlist. */
+  readonly forbidden: number;
   /** New INVITEs and OPTIONS get 503; running calls go on. */
   drain(): void;
   /** Resolves when no call is running. */
@@ -47,6 +53,7 @@ export interface Gateway {
 }
 
 const DEFAULT_MAX_CALLS = 1000;
+const FORBIDDEN_TAG = 'vb-forbidden';
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const mediaAddress = options.mediaAddress ?? advertisedAddress(options.sipHost);
@@ -89,7 +96,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxCalls: options.maxCalls ?? DEFAULT_MAX_CALLS,
     contact: { host: mediaAddress, port: ports.udp ?? ports.tcp ?? options.sipPort },
   });
+  let forbidden = 0;
   transport.on('message', ({ message, source, connectionId }) => {
+    if (options.allowSource !== undefined && !options.allowSource(source.address)) {
+      forbidden++;
+      // RFC 3261 §21.4.4: 403 Forbidden; an ACK or a response is never answered.
+      if (message.kind === 'request' && message.method !== 'ACK') {
+        try {
+          const response = createResponse(message, 403, 'Forbidden', { toTag: FORBIDDEN_TAG });
+          const route = transport.responseDestination(response, connectionId);
+          if (route !== undefined)
+            transport.send(response, route).catch((error: unknown) => options.onError?.(error));
+        } catch (error) {
+          if (!(error instanceof ParseError)) throw error;
+        }
+      }
+      return;
+    }
     const destination =
       source.transport === 'tcp' && connectionId !== undefined
         ? { transport: 'tcp' as const, connectionId }
@@ -101,6 +124,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let closed: Promise<void> | undefined;
   return {
     sipPorts: ports,
+    get forbidden() {
+      return forbidden;
+    },
     mediaAddress,
     userAgent,
     ingress,

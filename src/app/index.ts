@@ -2,3 +2,5 @@ export { createSttEngine, createTtsEngine, STT_ENGINE_NAMES, TTS_ENGINE_NAMES } 
 export type { EngineFactoryOptions, SttEngineName, TtsEngineName, TtsFactoryOptions } from './engines.js';
 export { startGateway } from './gateway.js';
 export type { Gateway, GatewayOptions } from './gateway.js';
+export { startService, WEB_ROOT } from './service.js';
+export type { Service, ServiceOptions } from './service.js';

@@ -4,6 +4,7 @@ import { audioCommand } from './audio-command.js';
 import { modelsCommand } from './models-command.js';
 import { sayCommand } from './say-command.js';
 import { serveCommand } from './serve-command.js';
+import { startCommand } from './start-command.js';
 import { transcribeCommand } from './transcribe-command.js';
 
 function packageVersion(): string {
@@ -25,5 +26,6 @@ export function buildProgram(): Command {
   program.addCommand(sayCommand());
   program.addCommand(modelsCommand());
   program.addCommand(serveCommand());
+  program.addCommand(startCommand());
   return program;
 }

@@ -152,6 +152,14 @@ export class Store {
     this.nextSeq = persisted + 1;
   }
 
+  /**
+   * The highest sequence number handed out so far (or reserved by an earlier process, which is
+   * above every number it handed out), so an EventHub resumes strictly above it.
+   */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
   /** Opens (creating and migrating) `<dataDir>/voxbridge.db`. */
   static open(options: StoreOptions): Store {
     mkdirSync(options.dataDir, { recursive: true });

@@ -440,7 +440,7 @@ describe('SIP test rig against real tools', () => {
           },
         );
         assert.equal(caller.exitCode, 0, explain(caller));
-        assert.equal(peer.exitCode, 0, explain(peer), 'the peer checks the INFO body');
+        assert.equal(peer.exitCode, 0, `the peer checks the INFO body: ${explain(peer)}`);
         assert.match(caller.messages ?? '', /Content-Type: application\/dtmf-relay\r?\n/);
         const ends = sink.packets.filter((p) => p.pt === 101 && ((p.payload[1] ?? 0) & 0x80) !== 0);
         assert.deepEqual(

@@ -35,7 +35,7 @@ class ScriptedFetch {
     this.maxActive = Math.max(this.maxActive, this.active);
     try {
       if (r === 'hang') {
-        await new Promise<void>((_, reject) => {
+        return await new Promise<never>((_, reject) => {
           init.signal?.addEventListener('abort', () => reject(init.signal?.reason as Error));
         });
       }

@@ -1,0 +1,200 @@
+/**
+ * The gateway service: SIP/RTP ingress (app/gateway.ts) plus persistence, the event hub, REST and
+ * WebSocket API, webhooks, metrics and the dashboard. The only place that constructs them all.
+ *
+ * Every call event goes through the hub, which writes it to SQLite FIRST (synchronously) and then
+ * fans it out, so any final a subscriber, a webhook or stdout has seen is already on disk.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ApiServer, SequencedEvent } from '../api/index.js';
+import { createApiServer, EventHub } from '../api/index.js';
+import type { Config } from '../config/index.js';
+import { createIpAllowlist } from '../config/index.js';
+import type { Logger, VoxbridgeMetrics } from '../observability/index.js';
+import { createLogger, createMetrics } from '../observability/index.js';
+import type { CallEvent } from '../session/index.js';
+import { Store } from '../store/index.js';
+import { WebhookDispatcher } from '../webhooks/index.js';
+import type { Gateway } from './gateway.js';
+import { startGateway } from './gateway.js';
+
+export interface ServiceOptions {
+  readonly config: Config;
+  /** Called with every event after it is stored (the CLI prints them with --json). */
+  readonly onEvent?: (event: SequencedEvent) => void;
+  /** Default: pino on stderr at config.log.level. */
+  readonly logger?: Logger;
+}
+
+export interface Service {
+  readonly httpPort: number;
+  readonly sipPort: number;
+  readonly apiKeys: readonly string[];
+  readonly gateway: Gateway;
+  readonly store: Store;
+  readonly hub: EventHub;
+  readonly api: ApiServer;
+  readonly metrics: VoxbridgeMetrics;
+  /** New calls get 503 and /readyz turns false; running calls go on. */
+  drain(): void;
+  /** Resolves when no call is running. */
+  idle(): Promise<void>;
+  /** Hangs up what is left, stops the API, webhooks and store. Idempotent. */
+  close(): Promise<void>;
+}
+
+const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
+const LEG_STATS_INTERVAL_MS = 5000;
+
+/** The dashboard's static files, beside src/ and dist/ in the package. */
+export const WEB_ROOT = fileURLToPath(new URL('../../web', import.meta.url));
+
+export async function startService(options: ServiceOptions): Promise<Service> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.log.level, redact: config.log.redact });
+  mkdirSync(config.dataDir, { recursive: true });
+  const apiKeys = resolveApiKeys(config, logger);
+  const store = Store.open({ dataDir: config.dataDir });
+  const metrics = createMetrics();
+  const dispatcher = new WebhookDispatcher({
+    store,
+    targets: config.webhooks,
+    onError: (error) => logger.warn({ err: error }, 'webhook delivery failed'),
+  });
+  const hub = new EventHub({
+    record: (event) => store.recordEvent(event),
+    replay: (sinceSeq, callId, limit) => store.eventsSince(sinceSeq, callId, limit),
+    initialSeq: store.lastSeq,
+    onListenerError: (error) => logger.error({ err: error }, 'event listener failed'),
+  });
+  hub.subscribe({}, (event) => {
+    metrics.onEvent(event, Date.now());
+    dispatcher.enqueue(event);
+    options.onEvent?.(event);
+  });
+
+  // Calls a killed process left open are ended now, so the API does not show them as live.
+  for (const event of store.endInterruptedCalls('restart')) dispatcher.enqueue(event);
+  const purge = (): void => {
+    if (config.retentionDays <= 0) return;
+    const removed = store.purgeOlderThan(config.retentionDays);
+    if (removed > 0) logger.info({ removed, retentionDays: config.retentionDays }, 'retention purge');
+  };
+  purge();
+  const purgeTimer = setInterval(purge, RETENTION_SWEEP_MS);
+  purgeTimer.unref();
+
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({
+      sipHost: config.sip.host,
+      sipPort: config.sip.port,
+      rtpPorts: config.rtp.ports,
+      ...(config.rtp.mediaAddress === undefined ? {} : { mediaAddress: config.rtp.mediaAddress }),
+      stt: config.stt,
+      ...(config.modelsDir === undefined ? {} : { modelsDir: config.modelsDir }),
+      ...(config.recordDir === undefined ? {} : { recordDir: config.recordDir }),
+      maxCalls: config.maxCalls,
+      answerDelayMs: config.answerDelayMs,
+      allowSource: createIpAllowlist(config.sip.allowCidrs),
+      onEvent: (event: CallEvent) => {
+        hub.publish(event);
+      },
+      onError: (error) => logger.warn({ err: error }, 'gateway error'),
+    });
+  } catch (error) {
+    clearInterval(purgeTimer);
+    store.close();
+    throw error;
+  }
+
+  // RTP counters of live legs for /metrics.
+  const statsTimer = setInterval(() => {
+    for (const call of gateway.ingress.calls) {
+      for (const leg of call.legs) metrics.observeLegStats(leg.id, leg.stats);
+    }
+  }, LEG_STATS_INTERVAL_MS);
+  statsTimer.unref();
+
+  let draining = false;
+  const api = createApiServer({
+    store,
+    hub,
+    apiKeys,
+    allowNoAuth: config.auth.allowNoAuth,
+    publicMetrics: config.auth.publicMetrics,
+    metrics,
+    webRoot: WEB_ROOT,
+    logger,
+    gateway: {
+      hangup: async (callId) => {
+        const dialogId = gateway.ingress.dialogIdOf(callId);
+        if (dialogId === undefined) return false;
+        await gateway.userAgent.hangup(dialogId);
+        return true;
+      },
+      ready: () => !draining,
+      activeCallIds: () => gateway.ingress.calls.map((c) => c.id),
+    },
+  });
+  let httpPort: number;
+  try {
+    ({ port: httpPort } = await api.listen(config.http.host, config.http.port));
+  } catch (error) {
+    clearInterval(purgeTimer);
+    clearInterval(statsTimer);
+    await gateway.close();
+    store.close();
+    throw error;
+  }
+  dispatcher.start();
+
+  let closed: Promise<void> | undefined;
+  return {
+    httpPort,
+    sipPort: gateway.sipPorts.udp ?? gateway.sipPorts.tcp ?? config.sip.port,
+    apiKeys,
+    gateway,
+    store,
+    hub,
+    api,
+    metrics,
+    drain: () => {
+      draining = true;
+      gateway.drain();
+    },
+    idle: () => gateway.idle(),
+    close: () => {
+      closed ??= (async () => {
+        draining = true;
+        clearInterval(purgeTimer);
+        clearInterval(statsTimer);
+        // Hang up first so the last finals and call.ended are stored and sent to subscribers.
+        await gateway.close();
+        await api.close();
+        await dispatcher.stop();
+        metrics.close();
+        store.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+/**
+ * API keys from the configuration; with none configured (and auth not explicitly turned off) a
+ * key is generated once and kept in `<dataDir>/api-key`, so a first start is secure by default.
+ */
+function resolveApiKeys(config: Config, logger: Logger): readonly string[] {
+  if (config.auth.apiKeys.length > 0 || config.auth.allowNoAuth) return config.auth.apiKeys;
+  const file = join(config.dataDir, 'api-key');
+  if (!existsSync(file)) {
+    writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+    logger.info({ file }, 'generated an API key');
+  }
+  const key = readFileSync(file, 'utf8').trim();
+  return [key];
+}

@@ -1,0 +1,80 @@
+import { Command } from 'commander';
+import { startService } from '../app/index.js';
+import { ConfigError, configForLog, flagsFromCommand, loadConfig } from '../config/index.js';
+import { createLogger } from '../observability/index.js';
+
+/**
+ * `voxbridge start`: the whole gateway service. Every option is also a config-file key and a
+ * VOXBRIDGE_* environment variable (docs/configuration.md); flags win over both.
+ */
+export function startCommand(): Command {
+  const command = new Command('start')
+    .description(
+      'Run the gateway: SIP/SIPREC in, live transcripts out over REST, WebSocket, webhooks and the dashboard',
+    )
+    .option('--config <file>', 'YAML or JSON configuration file')
+    .option('--http-host <address>', 'HTTP address (default 0.0.0.0)')
+    .option('--http-port <port>', 'HTTP port (default 8080; 0: any free port)')
+    .option('--data-dir <dir>', 'database, API key and state (default ./data)')
+    .option('--sip-host <address>', 'SIP and RTP address (default 0.0.0.0)')
+    .option('--sip-port <port>', 'SIP port, UDP and TCP (default 5060)')
+    .option('--sip-allow-cidrs <list>', 'comma-separated CIDRs allowed to send SIP (default all)')
+    .option('--rtp-ports <range>', 'RTP/RTCP port range (default 20000-29999)')
+    .option('--media-address <address>', 'address written into SDP answers')
+    .option('--stt <engine>', 'pocketsphinx, sherpa or none (default pocketsphinx)')
+    .option('--record-dir <dir>', 'record every leg as a µ-law WAV here')
+    .option('--models-dir <dir>', 'where downloaded models live')
+    .option('--max-calls <n>', 'concurrent calls admitted (default 1000)')
+    .option('--answer-delay-ms <ms>', 'ring this long before answering (default 0)')
+    .option('--allow-no-auth', 'serve the API without API keys (never on a shared network)')
+    .option('--public-metrics', 'serve /metrics without an API key')
+    .option('--retention-days <days>', 'delete calls older than this (default 30; 0 keeps all)')
+    .option('--log-level <level>', 'trace, debug, info, warn, error or fatal (default info)')
+    .option('--no-log-redact', 'log transcript text, digits and numbers in structured fields')
+    .option('--json', 'also print every event as one JSON line on stdout');
+  return command.action(async (options: { json?: boolean }) => {
+    let config;
+    try {
+      config = loadConfig({ flags: flagsFromCommand(command), env: process.env, cwd: process.cwd() });
+    } catch (error) {
+      if (error instanceof ConfigError)
+        throw new Error(`invalid configuration:\n  ${error.problems.join('\n  ')}`);
+      throw error;
+    }
+    const logger = createLogger({ level: config.log.level, redact: config.log.redact });
+    logger.info({ config: configForLog(config) }, 'starting');
+    const service = await startService({
+      config,
+      logger,
+      ...(options.json === true
+        ? { onEvent: (event) => process.stdout.write(`${JSON.stringify(event)}\n`) }
+        : {}),
+    });
+    const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+    process.stderr.write(
+      `voxbridge: SIP on ${config.sip.host} udp/tcp ${service.sipPort}, ` +
+        `dashboard and API on http://${host}:${service.httpPort}/, data in ${config.dataDir}\n` +
+        (config.auth.apiKeys.length === 0 && !config.auth.allowNoAuth
+          ? `voxbridge: API key (from ${config.dataDir}/api-key): ${service.apiKeys[0]}\n`
+          : ''),
+    );
+    await new Promise<void>((resolve) => {
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        signals++;
+        if (signals === 1) {
+          logger.info({ signal, calls: service.gateway.userAgent.activeCalls }, 'draining');
+          service.drain();
+          void service.idle().then(resolve);
+        } else {
+          logger.info({ signal }, 'hanging up every call');
+          resolve();
+        }
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
+    await service.close();
+    logger.info('stopped');
+  });
+}
