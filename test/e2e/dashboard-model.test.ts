@@ -1,15 +1,18 @@
 /**
  * The dashboard's state rules, in Node (its model and stream modules touch no DOM): partials
  * replaced by finals per leg, replays and races deduplicated by seq, the live list racing its
- * listing, and the event stream's resume with `sinceSeq`.
+ * listing, the event stream's resume with `sinceSeq`, and no markup built from network text.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { CallDetail, CallSummary, SequencedEvent } from '../../src/api/contract/index.js';
 import { CallModel } from '../../web/src/call-model.js';
 import { EventStream } from '../../web/src/event-stream.js';
 import type { SocketHandlers } from '../../web/src/event-stream.js';
 import { LiveCalls } from '../../web/src/live-calls.js';
+import { ROOT } from '../support/paths.js';
 
 const base = { callId: 'c1', sipCallId: 's1', timestamp: '2026-01-01T00:00:00.000Z' };
 
@@ -286,5 +289,17 @@ describe('EventStream', () => {
     stream.stop();
     assert.equal(tasks.at(-1)!.cancelled, true);
     assert.equal(sockets.length, 3);
+  });
+});
+
+describe('dashboard source', () => {
+  it('puts network text into the page only as text, never as markup', () => {
+    const dir = join(ROOT, 'web', 'src');
+    const files = readdirSync(dir).filter((name) => name.endsWith('.ts'));
+    assert.ok(files.length >= 5, `web/src holds ${files.join(', ')}`);
+    for (const name of files) {
+      const source = readFileSync(join(dir, name), 'utf8');
+      assert.doesNotMatch(source, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(/, name);
+    }
   });
 });
