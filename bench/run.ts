@@ -10,7 +10,8 @@ const suites: Record<string, () => Promise<void>> = {
   sip: async () => (await import('./sip.js')).runSipBench(),
 };
 
-const wanted = process.argv.slice(2);
+// Arguments starting with -- are options for the suites (e.g. `sip --quick`), not suite names.
+const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 for (const name of wanted.length > 0 ? wanted : Object.keys(suites)) {
   const suite = suites[name];
   if (!suite) {

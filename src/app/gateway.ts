@@ -28,6 +28,12 @@ export interface GatewayOptions {
   readonly modelsDir?: string;
   readonly recordDir?: string;
   readonly maxCalls?: number;
+  /**
+   * SIP transactions held at once (default 65,536). A finished call keeps its INVITE and BYE
+   * transactions for 32 s (RFC 6026 Timer L, RFC 3261 Timer J), so sustaining R calls/s needs
+   * about 64·R; beyond the bound new requests get a stateless 503.
+   */
+  readonly maxTransactions?: number;
   /** Ring time before answering; see SipIngressOptions.answerDelayMs. */
   readonly answerDelayMs?: number;
   /** SIP source allowlist: requests from other addresses get 403, their responses are dropped. */
@@ -53,6 +59,7 @@ export interface Gateway {
 }
 
 const DEFAULT_MAX_CALLS = 1000;
+const DEFAULT_MAX_TRANSACTIONS = 65_536;
 const FORBIDDEN_TAG = 'vb-forbidden';
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -94,6 +101,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     scheduler: createTimerScheduler(),
     handler: ingress,
     maxCalls: options.maxCalls ?? DEFAULT_MAX_CALLS,
+    maxTransactions: options.maxTransactions ?? DEFAULT_MAX_TRANSACTIONS,
     contact: { host: mediaAddress, port: ports.udp ?? ports.tcp ?? options.sipPort },
   });
   let forbidden = 0;

@@ -79,7 +79,7 @@ describe('gateway with real peers', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('baresip hears the tone a leg plays, paced at 20 ms', { timeout: 60_000 }, async () => {
+  it('baresip hears the tone a leg plays: pitch, level and a 3 s duration', { timeout: 60_000 }, async () => {
     playTone = true;
     const result = await runBaresip({
       dial: `sip:test@127.0.0.1:${gateway.sipPorts.udp}`,
