@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages voxbridge and its tests use, only those that are missing, without
 # prompts. Needs root (or sudo) when something is missing; prints what it installs.
+# `--runtime`: only what the gateway itself needs (used by `npm start`), not the test peers.
 set -euo pipefail
 
 # command-or-file-to-check:debian-package
@@ -18,6 +19,8 @@ needs=(
   "/usr/share/pocketsphinx/model/en-us/en-us:pocketsphinx-en-us"
   "/usr/include/pocketsphinx/pocketsphinx.h:libpocketsphinx-dev"
   "/usr/share/pocketsphinx/test/data:pocketsphinx-testdata"
+  # ---- test-only from here on ----
+  "--test-only--:"
   # Real SIP peers for the ingress tests: SIPp, baresip, a real-time RTP sender, and tshark.
   "sipp:sip-tester"
   "baresip:baresip-core"
@@ -28,9 +31,15 @@ needs=(
   "chromium:chromium"
 )
 
+runtime_only=false
+[ "${1-}" = "--runtime" ] && runtime_only=true
+
 missing=()
 for pair in "${needs[@]}"; do
   cmd=${pair%%:*}
+  if [ "$cmd" = "--test-only--" ]; then
+    if $runtime_only; then break; else continue; fi
+  fi
   pkg=${pair#*:}
   if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -e "$cmd" ]; then
     case " ${missing[*]-} " in *" $pkg "*) ;; *) missing+=("$pkg") ;; esac
