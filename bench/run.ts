@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<void>> = {
   speech: async () => (await import('./speech.js')).runSpeechBench(),
   rtp: async () => (await import('./rtp-endpoint.js')).rtpEndpointBench(),
   sip: async () => (await import('./sip.js')).runSipBench(),
+  api: async () => (await import('./api.js')).runApiBench(),
 };
 
 // Arguments starting with -- are options for the suites (e.g. `sip --quick`), not suite names.
