@@ -17,6 +17,7 @@ import type { Logger, VoxbridgeMetrics } from '../observability/index.js';
 import { createLogger, createMetrics } from '../observability/index.js';
 import type { CallEvent } from '../session/index.js';
 import { Store } from '../store/index.js';
+import { TtsCacheStore } from '../tts-cache/index.js';
 import { WebhookDispatcher } from '../webhooks/index.js';
 import type { Gateway } from './gateway.js';
 import { startGateway } from './gateway.js';
@@ -58,6 +59,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   mkdirSync(config.dataDir, { recursive: true });
   const apiKeys = resolveApiKeys(config, logger);
   const store = Store.open({ dataDir: config.dataDir });
+  // The prompt cache every synthesizer of this gateway shares; the API reports and purges it.
+  const ttsCache = new TtsCacheStore(join(config.dataDir, 'tts-cache'));
   const metrics = createMetrics();
   const dispatcher = new WebhookDispatcher({
     store,
@@ -107,6 +110,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     });
   } catch (error) {
     clearInterval(purgeTimer);
+    ttsCache.close();
     store.close();
     throw error;
   }
@@ -129,6 +133,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     metrics,
     webRoot: WEB_ROOT,
     logger,
+    ttsCache: {
+      stats: () => ttsCache.stats(),
+      purge: () => Promise.resolve(ttsCache.purge()),
+    },
     gateway: {
       hangup: async (callId) => {
         const dialogId = gateway.ingress.dialogIdOf(callId);
@@ -147,6 +155,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     clearInterval(purgeTimer);
     clearInterval(statsTimer);
     await gateway.close();
+    ttsCache.close();
     store.close();
     throw error;
   }
@@ -177,6 +186,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         await api.close();
         await dispatcher.stop();
         metrics.close();
+        ttsCache.close();
         store.close();
       })();
       return closed;

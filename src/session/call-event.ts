@@ -25,6 +25,9 @@ export interface CallStartedEvent {
   readonly callId: string;
   readonly sipCallId: string;
   readonly kind: 'sip' | 'siprec';
+  /** The caller and the called party (SIP URIs from the INVITE's From and To), when known. */
+  readonly from?: string;
+  readonly to?: string;
   /** ISO 8601 wall-clock time. */
   readonly timestamp: string;
 }

@@ -15,6 +15,9 @@ import { defaultMediaTicker } from './media-ticker.js';
 export interface CallOptions {
   readonly sipCallId: string;
   readonly kind: 'sip' | 'siprec';
+  /** Caller and called party URIs, carried on call.started (personal data: never logged). */
+  readonly from?: string;
+  readonly to?: string;
   /** Undefined: no recognition (`--stt none`). */
   readonly stt?: SttEngine;
   readonly sttOptions?: SttOptions;
@@ -75,6 +78,8 @@ export class Call {
       callId: this.id,
       sipCallId: this.sipCallId,
       kind: this.kind,
+      ...(options.from === undefined ? {} : { from: options.from }),
+      ...(options.to === undefined ? {} : { to: options.to }),
       timestamp: new Date(this.startedAtWallMs).toISOString(),
     };
     queueMicrotask(() => {

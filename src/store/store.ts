@@ -343,6 +343,8 @@ export class Store {
     }
     switch (event.type) {
       case 'call.started':
+        if (event.from !== undefined) this.s.setFrom.run(event.from, event.callId);
+        if (event.to !== undefined) this.s.setTo.run(event.to, event.callId);
         break;
       case 'leg.added': {
         const p = event.participant;

@@ -149,6 +149,13 @@ describe('voxbridge start: the gateway service', () => {
     await assert.rejects(connect(service, 'wrong'), /HTTP 401/);
     assert.equal((await get('/healthz')).status, 200);
     assert.equal((await get('/readyz')).status, 200);
+    const cache = await get('/v1/tts/cache', auth);
+    assert.equal(cache.status, 200);
+    assert.equal(((await cache.json()) as { entries: number }).entries, 0);
+    assert.equal(
+      (await fetch(`${service.baseUrl}/v1/tts/cache`, { method: 'DELETE', headers: auth })).status,
+      200,
+    );
     const openapi = (await (await get('/openapi.json')).json()) as {
       openapi: string;
       paths: Record<string, unknown>;
@@ -190,6 +197,8 @@ describe('voxbridge start: the gateway service', () => {
     ).json()) as CallDetail;
     assert.equal(detail.sipCallId, `1-${result.pid}@127.0.0.1`);
     assert.equal(detail.legs[0]?.role, 'caller');
+    assert.match(detail.from ?? '', /^sip:\+15551230001@127\.0\.0\.1/);
+    assert.match(detail.to ?? '', /^sip:.*@127\.0\.0\.1/);
     assert.match(detail.transcript.map((s) => s.text).join(' '), /squalid quarter/);
     const text = await (
       await fetch(`${service!.baseUrl}/v1/calls/${ended.callId}/transcript?format=text`, { headers: auth })

@@ -13,7 +13,7 @@ import type {
 } from '../../sip/dialog/index.js';
 import { SipRejection } from '../../sip/dialog/index.js';
 import type { SipRequest } from '../../sip/message/index.js';
-import { getContentType } from '../../sip/message/index.js';
+import { getContentType, getFrom, getTo, serializeUri } from '../../sip/message/index.js';
 import { parseSdp, SdpNegotiationError, serializeSdp } from '../../sip/sdp/index.js';
 import type { G711CodecName, SdpSession } from '../../sip/sdp/index.js';
 import type { AgentMatcher } from '../../sip/siprec/index.js';
@@ -112,6 +112,9 @@ export class SipIngress implements UasHandler {
     const call = new SessionCall({
       sipCallId,
       kind: siprec ? 'siprec' : 'sip',
+      // A SIPREC INVITE's From and To name the recording client and server, not the recorded
+      // parties; those come from the metadata's participants on each leg.
+      ...(siprec ? {} : partiesOf(request)),
       ...(this.#options.stt === undefined ? {} : { stt: this.#options.stt }),
       ...(this.#options.sttOptions === undefined ? {} : { sttOptions: this.#options.sttOptions }),
       ...(this.#options.recordDir === undefined ? {} : { recordDir: this.#options.recordDir }),
@@ -197,6 +200,16 @@ export class SipIngress implements UasHandler {
   /** Resolves when every call has ended and released its resources. */
   async idle(): Promise<void> {
     await Promise.all([...this.#calls.values()].map((c) => c.ended));
+  }
+}
+
+/** The From and To URIs of a plain INVITE, without tags or display names. */
+function partiesOf(request: SipRequest): { from?: string; to?: string } {
+  try {
+    return { from: serializeUri(getFrom(request).uri), to: serializeUri(getTo(request).uri) };
+  } catch (error) {
+    if (error instanceof ParseError) return {};
+    throw error;
   }
 }
 
