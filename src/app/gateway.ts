@@ -39,6 +39,8 @@ export interface GatewayOptions {
   /** SIP source allowlist: requests from other addresses get 403, their responses are dropped. */
   readonly allowSource?: (address: string) => boolean;
   readonly onEvent: (event: CallEvent) => void;
+  /** Recognizer usage reports (audio heard, processing time) of every leg. */
+  readonly onRecognizerUsage?: (usage: { readonly audioMs: number; readonly processingMs: number }) => void;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -85,6 +87,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...(options.recordDir === undefined ? {} : { recordDir: options.recordDir }),
     ...(options.answerDelayMs === undefined ? {} : { answerDelayMs: options.answerDelayMs }),
     onEvent: options.onEvent,
+    ...(options.onRecognizerUsage === undefined ? {} : { onRecognizerUsage: options.onRecognizerUsage }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),
   });
   try {

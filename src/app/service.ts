@@ -106,6 +106,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       onEvent: (event: CallEvent) => {
         hub.publish(event);
       },
+      onRecognizerUsage: (usage) => metrics.observeRecognizerUsage(usage),
       onError: (error) => logger.warn({ err: error }, 'gateway error'),
     });
   } catch (error) {

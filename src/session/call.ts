@@ -15,6 +15,8 @@ import { defaultMediaTicker } from './media-ticker.js';
 export interface CallOptions {
   readonly sipCallId: string;
   readonly kind: 'sip' | 'siprec';
+  /** Each recognition stream's usage report (audio heard, processing time): the real-time factor. */
+  readonly onRecognizerUsage?: (usage: { readonly audioMs: number; readonly processingMs: number }) => void;
   /** Caller and called party URIs, carried on call.started (personal data: never logged). */
   readonly from?: string;
   readonly to?: string;
@@ -126,6 +128,9 @@ export class Call {
               new LegRecognizer({
                 stt,
                 onText,
+                ...(this.options.onRecognizerUsage === undefined
+                  ? {}
+                  : { onUsage: this.options.onRecognizerUsage }),
                 ...(this.options.sttOptions === undefined ? {} : { sttOptions: this.options.sttOptions }),
                 ...(this.options.recognizerQueueFrames === undefined
                   ? {}

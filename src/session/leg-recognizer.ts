@@ -21,6 +21,8 @@ export interface LegRecognizerOptions {
   /** Frames queued for the engine before the oldest is dropped; default 50 (1 s of 20 ms frames). */
   readonly queueFrames?: number;
   readonly onText: (result: RecognizedText) => void;
+  /** The engine's `usage` report (audio heard, processing time), for the real-time factor. */
+  readonly onUsage?: (usage: { readonly audioMs: number; readonly processingMs: number }) => void;
 }
 
 interface QueuedFrame {
@@ -47,6 +49,7 @@ export class LegRecognizer {
   private readonly sttOptions: SttOptions | undefined;
   private readonly queueFrames: number;
   private readonly onText: (result: RecognizedText) => void;
+  private readonly onUsage: LegRecognizerOptions['onUsage'];
   private readonly format: AudioFormat | undefined;
   private readonly resampler: Resampler | undefined;
   private readonly abort = new AbortController();
@@ -65,6 +68,7 @@ export class LegRecognizer {
     this.sttOptions = options.sttOptions;
     this.queueFrames = options.queueFrames ?? 50;
     this.onText = options.onText;
+    this.onUsage = options.onUsage;
     const accepted = options.stt.capabilities.inputFormats;
     if (accepted.some((f) => sameFormat(f, PCM16_8K))) {
       this.format = PCM16_8K;
@@ -178,6 +182,10 @@ export class LegRecognizer {
   }
 
   private deliver(event: SttEvent, timeline: StreamTimeline): void {
+    if (event.type === 'usage') {
+      this.onUsage?.({ audioMs: event.audioMs, processingMs: event.processingMs });
+      return;
+    }
     if (event.type !== 'partial' && event.type !== 'final') return;
     const text = event.text.trim();
     // An utterance the engine could not make words of is not a transcript.

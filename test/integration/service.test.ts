@@ -229,6 +229,8 @@ describe('voxbridge start: the gateway service', () => {
     const metrics = await (await fetch(`${service!.baseUrl}/metrics`, { headers: auth })).text();
     assert.match(metrics, /^voxbridge_final_latency_seconds_count [1-9]/m);
     assert.match(metrics, /^voxbridge_events_total\{type="transcript.final"\} [1-9]/m);
+    assert.match(metrics, /^voxbridge_recognizer_rtf_count [1-9]/m);
+    assert.match(metrics, /^voxbridge_rtp_packets_received_total [1-9]/m);
     // Transcript text never reaches the logs.
     assert.doesNotMatch(service!.stderr(), /squalid|brothels/);
   });

@@ -38,6 +38,8 @@ export interface SipIngressOptions {
    * abandon a ringing call with CANCEL, which then costs no ports.
    */
   readonly answerDelayMs?: number;
+  /** Recognizer usage reports of every leg (for the real-time factor metric). */
+  readonly onRecognizerUsage?: (usage: { readonly audioMs: number; readonly processingMs: number }) => void;
   /** Every event of every call, in order per call. */
   readonly onEvent: (event: CallEvent) => void;
   /** Something went wrong that the caller should log (never thrown at the network). */
@@ -119,6 +121,9 @@ export class SipIngress implements UasHandler {
       ...(this.#options.sttOptions === undefined ? {} : { sttOptions: this.#options.sttOptions }),
       ...(this.#options.recordDir === undefined ? {} : { recordDir: this.#options.recordDir }),
       ...(this.#options.ticker === undefined ? {} : { ticker: this.#options.ticker }),
+      ...(this.#options.onRecognizerUsage === undefined
+        ? {}
+        : { onRecognizerUsage: this.#options.onRecognizerUsage }),
     });
     call.on('event', (event) => this.#options.onEvent(event));
     const active = new ActiveCall(call, plan.answer, plan.endpoints, siprecOffer);
