@@ -2,7 +2,7 @@ import type { Clock } from '../core/index.js';
 import { VoxError } from '../core/index.js';
 import type { AudioFrame } from '../media/audio/index.js';
 import { g711Decode, g711Encode } from '../media/codecs/index.js';
-import type { DtmfEvent, RtpPacket } from '../media/rtp/index.js';
+import type { DtmfEvent, JitterBufferOutput, RtpPacket } from '../media/rtp/index.js';
 import { DtmfReceiver } from '../media/rtp/index.js';
 import type { CallEvent, LegCodec, LegPacer, LegRole } from './call-event.js';
 import { LegJitter } from './leg-jitter.js';
@@ -240,6 +240,12 @@ export class MediaLeg implements MediaTickable {
       return;
     }
     const out = this.jitter.pop(dueMs);
+    if (this.recognizer === undefined) {
+      // Nobody listens to the PCM (`--stt none`): keep the playout clock, stats and recording,
+      // but skip decoding, so a thousand idle legs make no per-packet garbage.
+      this.recordOnly(out, samples);
+      return;
+    }
     let pcm: Int16Array;
     if (out.kind === 'packet') {
       const payload = out.packet.payload;
@@ -264,6 +270,19 @@ export class MediaLeg implements MediaTickable {
     // The frame was spoken about one playout delay before it plays.
     const callMs = dueMs - this.jitter.depthMs - this.context.callStartMs;
     this.recognizer?.push(pcm, callMs);
+  }
+
+  private recordOnly(out: JitterBufferOutput, samples: number): void {
+    if (out.kind === 'packet') {
+      const payload = out.packet.payload;
+      this.started = true;
+      if (this.recorder === undefined) return;
+      this.recorder.append(
+        this.codecValue.encoding === 'mulaw' ? payload : g711Encode('mulaw', g711Decode('alaw', payload)),
+      );
+    } else if (this.started) {
+      this.recorder?.appendSilence(samples);
+    }
   }
 
   /** Stops playback, flushes recognition (bounded) and closes the recording. Never rejects. */
