@@ -158,6 +158,54 @@ export class LoopProbe {
   }
 }
 
+export interface DelayStats {
+  readonly count: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+export function delayStats(values: readonly number[]): DelayStats {
+  const sorted = Float64Array.from(values).sort();
+  return {
+    count: sorted.length,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted.length > 0 ? (sorted[sorted.length - 1] ?? NaN) : NaN,
+  };
+}
+
+export interface PublishCost {
+  /** How long the synchronous publish call took (store, numbering, serialising, fan-out). */
+  readonly final: DelayStats;
+  readonly partial: DelayStats;
+}
+
+/** Times each publish call of the transcript events since the last `mark()`. */
+export class PublishTimer {
+  private finals: number[] = [];
+  private partials: number[] = [];
+
+  wrap(publish: (event: CallEvent) => void): (event: CallEvent) => void {
+    return (event) => {
+      const t0 = performance.now();
+      publish(event);
+      const ms = performance.now() - t0;
+      if (event.type === 'transcript.final') this.finals.push(ms);
+      else if (event.type === 'transcript.partial') this.partials.push(ms);
+    };
+  }
+
+  mark(): void {
+    this.finals = [];
+    this.partials = [];
+  }
+
+  cost(): PublishCost {
+    return { final: delayStats(this.finals), partial: delayStats(this.partials) };
+  }
+}
+
 /** Nearest-rank percentile of an ascending array (NaN when empty). */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;

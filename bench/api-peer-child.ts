@@ -15,12 +15,14 @@
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import type { CallEvent } from '../src/session/index.js';
-import type { InjectedCounts, ProbeSample, TranscriptTarget } from './api-events.js';
-import { LoopProbe, TranscriptInjector } from './api-events.js';
+import type { InjectedCounts, ProbeSample, PublishCost, TranscriptTarget } from './api-events.js';
+import { LoopProbe, PublishTimer, TranscriptInjector } from './api-events.js';
 
 export interface PeerSample {
   readonly clients: number;
   readonly probe: ProbeSample;
+  /** broadcast() per transcript event in the window: numbering, serialising, sending to all. */
+  readonly publish: PublishCost;
   readonly injected: InjectedCounts;
 }
 
@@ -29,6 +31,7 @@ type Request =
   | { id: number; cmd: 'startEvents'; synthetic: number };
 
 const probe = new LoopProbe();
+const publishTimer = new PublishTimer();
 const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/v1/events' });
 let seq = 0;
 let injector: TranscriptInjector | undefined;
@@ -62,7 +65,7 @@ function startEvents(synthetic: number): number {
     broadcast({ type: 'call.started', callId: t.callId, sipCallId: t.sipCallId, kind: 'sip', timestamp });
     broadcast({ ...t, type: 'leg.added', codec: 'PCMU/8000' });
   }
-  injector = new TranscriptInjector(broadcast);
+  injector = new TranscriptInjector(publishTimer.wrap(broadcast));
   injector.start(targets);
   return targets.length;
 }
@@ -102,11 +105,13 @@ async function handle(request: Request): Promise<unknown> {
       return null;
     case 'mark':
       probe.mark();
+      publishTimer.mark();
       return null;
     case 'sample':
       return {
         clients: server.clients.size,
         probe: probe.sample(),
+        publish: publishTimer.cost(),
         injected: { ...(injector?.counts ?? { partials: 0, finals: 0 }) },
       } satisfies PeerSample;
     case 'startEvents':

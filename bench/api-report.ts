@@ -2,7 +2,8 @@
 import type { EventSocketStats } from '../src/api/index.js';
 import type { PeerSample } from './api-peer-child.js';
 import type { ServiceSample } from './api-service-child.js';
-import type { DelayStats, SubscriberSample } from './api-subscribers-child.js';
+import type { DelayStats } from './api-events.js';
+import type { SubscriberSample } from './api-subscribers-child.js';
 import { fmt, printTable } from './lib.js';
 import type { GeneratorReport } from './sip-rtp-generator.js';
 
@@ -38,6 +39,8 @@ const isService = (s: ServiceSample | PeerSample): s is ServiceSample => 'socket
 
 const ms = (v: number): string => (Number.isFinite(v) ? String(Math.round(v)) : '–');
 const triple = (d: DelayStats): string => `${ms(d.p50Ms)} / ${ms(d.p99Ms)} / ${ms(d.maxMs)}`;
+const us = (v: number): string => (Number.isFinite(v) ? String(Math.round(v * 1000)) : '–');
+const micros = (d: DelayStats): string => `${us(d.p50Ms)} / ${us(d.p99Ms)} / ${us(d.maxMs)}`;
 const pct = (v: number): string => (Number.isFinite(v) ? `${fmt(v * 100, 0)} %` : '–');
 
 function serverName(step: ApiStep): string {
@@ -55,6 +58,12 @@ function shortfall(step: ApiStep): { finals: number; partials: number } {
     finals: injected.finals * step.connected - step.received.finals,
     partials: injected.partials * step.connected - step.received.partials,
   };
+}
+
+/** Transcript messages all subscribers together received per second of the window. */
+function messagesOutPerS(step: ApiStep): number {
+  const d = step.delivered;
+  return (d.finalDelay.count + d.partialDelay.count) / (d.probe.windowMs / 1000);
 }
 
 function disconnects(sample: SubscriberSample): string {
@@ -102,8 +111,7 @@ export function printApiTables(
     ],
     delivery.map((s) => {
       const lack = shortfall(s);
-      const windowS = s.delivered.probe.windowMs / 1000;
-      const out = (s.delivered.finalDelay.count + s.delivered.partialDelay.count) / windowS;
+      const out = messagesOutPerS(s);
       return [
         serverName(s),
         mediaName(s),
@@ -123,7 +131,10 @@ export function printApiTables(
 
   printTable(
     'Cost on the process under test (core 0): event-loop lag (monitorEventLoopDelay, 10 ms ' +
-      'resolution, minus the interval), CPU, RTP playout loss of the calls (packets sent that never played)',
+      'resolution, minus the interval), CPU time (whole process, so it includes the media path), ' +
+      'the synchronous publish call per event (voxbridge: hub.publish = store, metrics, fan-out; ' +
+      'peer: number, serialise, send to all), ' +
+      'RTP playout loss of the calls (packets sent that never played); core busy = any process',
     [
       'server',
       'media load',
@@ -131,6 +142,9 @@ export function printApiTables(
       'round',
       'loop lag p50 / p99 / max, ms',
       'process CPU, cores',
+      'CPU µs per msg out',
+      'publish a final, µs p50 / p99 / max',
+      'publish a partial, µs',
       'core 0 busy',
       'core 1 busy',
       'RTP playout loss',
@@ -148,6 +162,9 @@ export function printApiTables(
         s.round,
         `${fmt(p.lagP50Ms, 1)} / ${fmt(p.lagP99Ms, 1)} / ${fmt(p.lagMaxMs, 1)}`,
         fmt(p.cpuCores, 2),
+        s.connected > 0 ? fmt((p.cpuCores * 1e6) / messagesOutPerS(s), 1) : '–',
+        micros(s.window.publish.final),
+        micros(s.window.publish.partial),
         pct(s.coreBusy),
         pct(s.loadCoreBusy),
         playoutLoss(s),

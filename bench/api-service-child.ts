@@ -24,8 +24,8 @@ import { startService } from '../src/app/index.js';
 import type { Service } from '../src/app/index.js';
 import { loadConfig } from '../src/config/index.js';
 import type { RtpEndpoint } from '../src/net/rtp/index.js';
-import type { InjectedCounts, ProbeSample, TranscriptTarget } from './api-events.js';
-import { LoopProbe, TranscriptInjector } from './api-events.js';
+import type { InjectedCounts, ProbeSample, PublishCost, TranscriptTarget } from './api-events.js';
+import { LoopProbe, PublishTimer, TranscriptInjector } from './api-events.js';
 
 const HOST = '127.0.0.1';
 const API_KEY = 'bench-api-key';
@@ -40,6 +40,8 @@ export interface ServiceSample {
   readonly late: number;
   readonly outOfWindow: number;
   readonly probe: ProbeSample;
+  /** service.hub.publish per transcript event in the window: store (finals), numbering, fan-out. */
+  readonly publish: PublishCost;
   /** Transcript events injected since startEvents. */
   readonly injected: InjectedCounts;
   readonly sockets: EventSocketStats;
@@ -51,6 +53,7 @@ type Request =
   | { id: number; cmd: 'startEvents'; synthetic: number };
 
 const probe = new LoopProbe();
+const publishTimer = new PublishTimer();
 const dataRoot = mkdtempSync(join(tmpdir(), 'vox-bench-api-'));
 let service: Service | undefined;
 let newEndpoints: RtpEndpoint[] = [];
@@ -92,6 +95,7 @@ function sample(): ServiceSample {
     late,
     outOfWindow,
     probe: probe.sample(),
+    publish: publishTimer.cost(),
     injected: { ...(injector?.counts ?? { partials: 0, finals: 0 }) },
     sockets: service?.api.eventStats() ?? { clients: 0, droppedPartials: 0, slowConsumersClosed: 0 },
     errors,
@@ -122,7 +126,7 @@ function startEvents(synthetic: number): number {
     publish({ ...t, type: 'leg.added', codec: 'PCMU/8000' });
   }
   const targets = synthetic > 0 ? syntheticTargets : liveTargets();
-  injector = new TranscriptInjector(publish);
+  injector = new TranscriptInjector(publishTimer.wrap(publish));
   injector.start(targets);
   return targets.length;
 }
@@ -152,6 +156,7 @@ async function handle(request: Request): Promise<unknown> {
       return null;
     case 'mark':
       probe.mark();
+      publishTimer.mark();
       return null;
     case 'sample':
       return sample();

@@ -10,15 +10,8 @@
  *   closeAll  close every client (1000) and wait for the closes
  */
 import WebSocket from 'ws';
-import type { ProbeSample } from './api-events.js';
-import { LoopProbe, percentile } from './api-events.js';
-
-export interface DelayStats {
-  readonly count: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-}
+import type { DelayStats, ProbeSample } from './api-events.js';
+import { delayStats, LoopProbe } from './api-events.js';
 
 export interface SubscriberSample {
   readonly open: number;
@@ -117,23 +110,13 @@ async function connect(url: string, count: number): Promise<number> {
   return clients.length;
 }
 
-function stats(delays: number[]): DelayStats {
-  const sorted = Float64Array.from(delays).sort();
-  return {
-    count: sorted.length,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    maxMs: sorted.length > 0 ? (sorted[sorted.length - 1] ?? NaN) : NaN,
-  };
-}
-
 function sample(): SubscriberSample {
   return {
     open: clients.filter((c) => c.socket.readyState === WebSocket.OPEN).length,
     ...counts,
     disconnects: { ...disconnects },
-    finalDelay: stats(finalDelays),
-    partialDelay: stats(partialDelays),
+    finalDelay: delayStats(finalDelays),
+    partialDelay: delayStats(partialDelays),
     probe: probe.sample(),
   };
 }
