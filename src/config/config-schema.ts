@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallEvent } from '../session/index.js';
+import { CALL_EVENT_TYPES } from '../session/index.js';
 import { parseCidr } from './ip-allowlist.js';
 
 /** Recognizers `serve` can run; `none` answers calls without transcribing. */
@@ -11,14 +11,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Every CallEvent type, in the order a call emits them; a webhook may subscribe to any subset. */
-export const EVENT_TYPES = [
-  'call.started',
-  'leg.added',
-  'transcript.partial',
-  'transcript.final',
-  'dtmf',
-  'call.ended',
-] as const satisfies readonly CallEvent['type'][];
+export const EVENT_TYPES = CALL_EVENT_TYPES;
 export type ConfigEventType = (typeof EVENT_TYPES)[number];
 
 /** HMAC-SHA256 keys shorter than this are guessable; 16 characters is what `openssl rand -hex 8` gives. */

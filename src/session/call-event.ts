@@ -84,6 +84,16 @@ export interface CallEndedEvent {
 
 export type CallEvent = CallStartedEvent | LegAddedEvent | TranscriptEvent | DtmfCallEvent | CallEndedEvent;
 
+/** Every CallEvent type, in the order a call emits them. */
+export const CALL_EVENT_TYPES = [
+  'call.started',
+  'leg.added',
+  'transcript.partial',
+  'transcript.final',
+  'dtmf',
+  'call.ended',
+] as const satisfies readonly CallEvent['type'][];
+
 /** SDP encoding name (RFC 3551 §4.5.14) and clock rate of a leg codec, as events show it. */
 export function codecName(codec: LegCodec): string {
   return `${codec.encoding === 'mulaw' ? 'PCMU' : 'PCMA'}/8000`;

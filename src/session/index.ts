@@ -4,7 +4,7 @@ export { MediaLeg } from './media-leg.js';
 export type { MediaLegStats } from './media-leg.js';
 export { MediaTicker, defaultMediaTicker } from './media-ticker.js';
 export type { MediaTickable, MediaTickerOptions } from './media-ticker.js';
-export { codecName } from './call-event.js';
+export { CALL_EVENT_TYPES, codecName } from './call-event.js';
 export type {
   CallEndedEvent,
   CallEvent,

@@ -1,4 +1,5 @@
 import type { CallEvent, LegRole } from '../../session/index.js';
+import { CALL_EVENT_TYPES } from '../../session/index.js';
 
 export type { CallEvent, LegRole };
 
@@ -6,14 +7,7 @@ export type { CallEvent, LegRole };
 export type EventType =
   'call.started' | 'leg.added' | 'transcript.partial' | 'transcript.final' | 'dtmf' | 'call.ended';
 
-export const EVENT_TYPES: readonly EventType[] = [
-  'call.started',
-  'leg.added',
-  'transcript.partial',
-  'transcript.final',
-  'dtmf',
-  'call.ended',
-];
+export const EVENT_TYPES: readonly EventType[] = CALL_EVENT_TYPES;
 
 /**
  * A CallEvent plus a global, strictly increasing sequence number. Partials get a seq too but are
