@@ -2,8 +2,8 @@
  * `npm run bench -- api` (issue 5 item 10): 100 WebSocket subscribers × 50 concurrent calls —
  * final-to-subscriber delay, and what the fan-out costs the media path (event-loop lag, RTP loss).
  *
- *   npm run bench -- api                    # about 4 minutes
- *   npm run bench -- api --quick            # about 1 minute, one round, shorter windows
+ *   npm run bench -- api                    # about 200 s
+ *   npm run bench -- api --quick            # about 70 s: one round, 8 s windows
  *   node --import tsx bench/api.ts [--quick]
  *
  * The service (bench/api-service-child.ts: startService, recognizer off) runs on core 0 under
