@@ -4,20 +4,7 @@ import type {
   JitterPushResult,
   RtpPacket,
 } from '../media/rtp/index.js';
-import { JitterBuffer } from '../media/rtp/index.js';
-
-const ZERO: JitterBufferStats = Object.freeze({
-  accepted: 0,
-  played: 0,
-  lost: 0,
-  concealed: 0,
-  late: 0,
-  duplicates: 0,
-  dropped: 0,
-  ssrcChanges: 0,
-  resyncs: 0,
-  underruns: 0,
-});
+import { EMPTY_JITTER_STATS, JitterBuffer } from '../media/rtp/index.js';
 
 /** Playout delay: 60 ms, or two packets when packets are longer than 30 ms. */
 export function jitterDepthMs(ptimeMs: number): number {
@@ -31,7 +18,7 @@ export function jitterDepthMs(ptimeMs: number): number {
  */
 export class LegJitter {
   private buffer: JitterBuffer;
-  private retired: JitterBufferStats = ZERO;
+  private retired: JitterBufferStats = EMPTY_JITTER_STATS;
 
   constructor(ptimeMs: number) {
     this.buffer = LegJitter.create(ptimeMs);

@@ -23,7 +23,7 @@ export { serializeRtcp } from './rtcp-serialize.js';
 export { ntpTimestamp, ntpMiddle32 } from './ntp-time.js';
 export type { NtpTimestamp } from './ntp-time.js';
 export { seqDelta, seqAdd, timestampDelta } from './sequence-math.js';
-export { JitterBuffer } from './jitter-buffer.js';
+export { EMPTY_JITTER_STATS, JitterBuffer } from './jitter-buffer.js';
 export type {
   JitterBufferOptions,
   JitterBufferOutput,

@@ -52,6 +52,20 @@ export interface JitterBufferStats {
   readonly underruns: number;
 }
 
+/** Every counter at zero: a buffer before its first packet. */
+export const EMPTY_JITTER_STATS: JitterBufferStats = Object.freeze({
+  accepted: 0,
+  played: 0,
+  lost: 0,
+  concealed: 0,
+  late: 0,
+  duplicates: 0,
+  dropped: 0,
+  ssrcChanges: 0,
+  resyncs: 0,
+  underruns: 0,
+});
+
 /** How many times the measured jitter the adaptive mode keeps as delay. */
 const JITTER_MULTIPLIER = 4;
 
@@ -99,18 +113,7 @@ export class JitterBuffer {
   private lastTimestamp = 0;
   private hasTransit = false;
   private acceptedSinceSwitch = 0;
-  private readonly counters = {
-    accepted: 0,
-    played: 0,
-    lost: 0,
-    concealed: 0,
-    late: 0,
-    duplicates: 0,
-    dropped: 0,
-    ssrcChanges: 0,
-    resyncs: 0,
-    underruns: 0,
-  };
+  private readonly counters: { -readonly [K in keyof JitterBufferStats]: number } = { ...EMPTY_JITTER_STATS };
 
   constructor(options: JitterBufferOptions = {}) {
     this.clockRateHz = options.clockRateHz ?? 8000;
