@@ -6,6 +6,7 @@
  * and partials are injected: per leg, a partial every 250 ms and a final every 2 s, the legs'
  * phases spread evenly over the 2 s so the load is smooth, as fifty independent callers are.
  */
+import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { CallEvent, LegRole } from '../src/session/index.js';
 
@@ -21,6 +22,43 @@ export interface TranscriptTarget {
   readonly sipCallId: string;
   readonly legId: string;
   readonly role: LegRole;
+}
+
+/**
+ * `count` synthetic one-leg calls, announced through `publish` (call.started, leg.added); the
+ * returned `end()` publishes their call.ended.
+ */
+export function syntheticCalls(
+  count: number,
+  publish: (event: CallEvent) => void,
+): { readonly targets: TranscriptTarget[]; end(): void } {
+  const targets = Array.from({ length: count }, (_, i) => ({
+    callId: randomUUID(),
+    sipCallId: `bench-api-${i}@127.0.0.1`,
+    legId: randomUUID(),
+    role: 'caller' as const,
+  }));
+  for (const t of targets) {
+    const timestamp = new Date().toISOString();
+    publish({ type: 'call.started', callId: t.callId, sipCallId: t.sipCallId, kind: 'sip', timestamp });
+    publish({ ...t, type: 'leg.added', codec: 'PCMU/8000' });
+  }
+  return {
+    targets,
+    end() {
+      for (const t of targets) {
+        const timestamp = new Date().toISOString();
+        publish({
+          type: 'call.ended',
+          callId: t.callId,
+          sipCallId: t.sipCallId,
+          reason: 'bench',
+          durationMs: 0,
+          timestamp,
+        });
+      }
+    },
+  };
 }
 
 export interface InjectedCounts {

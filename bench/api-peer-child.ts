@@ -12,11 +12,10 @@
  *   stopEvents   stop injecting
  *   close        close every client and the server, exit
  */
-import { randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import type { CallEvent } from '../src/session/index.js';
-import type { InjectedCounts, ProbeSample, PublishCost, TranscriptTarget } from './api-events.js';
-import { LoopProbe, PublishTimer, TranscriptInjector } from './api-events.js';
+import type { InjectedCounts, ProbeSample, PublishCost } from './api-events.js';
+import { LoopProbe, PublishTimer, TranscriptInjector, syntheticCalls } from './api-events.js';
 
 export interface PeerSample {
   readonly clients: number;
@@ -35,7 +34,7 @@ const publishTimer = new PublishTimer();
 const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/v1/events' });
 let seq = 0;
 let injector: TranscriptInjector | undefined;
-let targets: TranscriptTarget[] = [];
+let calls: ReturnType<typeof syntheticCalls> | undefined;
 
 server.on('connection', (socket) => {
   socket.on('error', () => undefined);
@@ -54,36 +53,16 @@ function broadcast(event: CallEvent): void {
 
 function startEvents(synthetic: number): number {
   injector?.stop();
-  targets = Array.from({ length: synthetic }, (_, i) => ({
-    callId: randomUUID(),
-    sipCallId: `bench-api-${i}@127.0.0.1`,
-    legId: randomUUID(),
-    role: 'caller' as const,
-  }));
-  for (const t of targets) {
-    const timestamp = new Date().toISOString();
-    broadcast({ type: 'call.started', callId: t.callId, sipCallId: t.sipCallId, kind: 'sip', timestamp });
-    broadcast({ ...t, type: 'leg.added', codec: 'PCMU/8000' });
-  }
+  calls = syntheticCalls(synthetic, broadcast);
   injector = new TranscriptInjector(publishTimer.wrap(broadcast));
-  injector.start(targets);
-  return targets.length;
+  injector.start(calls.targets);
+  return calls.targets.length;
 }
 
 function stopEvents(): void {
   injector?.stop();
-  for (const t of targets) {
-    const timestamp = new Date().toISOString();
-    broadcast({
-      type: 'call.ended',
-      callId: t.callId,
-      sipCallId: t.sipCallId,
-      reason: 'bench',
-      durationMs: 0,
-      timestamp,
-    });
-  }
-  targets = [];
+  calls?.end();
+  calls = undefined;
 }
 
 async function close(): Promise<void> {

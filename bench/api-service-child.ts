@@ -15,7 +15,6 @@
  *   stopEvents   stop injecting
  *   close        close the service, remove its data folder, exit
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +24,7 @@ import type { Service } from '../src/app/index.js';
 import { loadConfig } from '../src/config/index.js';
 import type { RtpEndpoint } from '../src/net/rtp/index.js';
 import type { InjectedCounts, ProbeSample, PublishCost, TranscriptTarget } from './api-events.js';
-import { LoopProbe, PublishTimer, TranscriptInjector } from './api-events.js';
+import { LoopProbe, PublishTimer, TranscriptInjector, syntheticCalls } from './api-events.js';
 
 const HOST = '127.0.0.1';
 const API_KEY = 'bench-api-key';
@@ -59,7 +58,7 @@ let service: Service | undefined;
 let newEndpoints: RtpEndpoint[] = [];
 let errors = 0;
 let injector: TranscriptInjector | undefined;
-let syntheticTargets: TranscriptTarget[] = [];
+let calls: ReturnType<typeof syntheticCalls> | undefined;
 
 function publish(event: Parameters<Service['hub']['publish']>[0]): void {
   try {
@@ -114,18 +113,8 @@ function liveTargets(): TranscriptTarget[] {
 
 function startEvents(synthetic: number): number {
   injector?.stop();
-  syntheticTargets = Array.from({ length: synthetic }, (_, i) => ({
-    callId: randomUUID(),
-    sipCallId: `bench-api-${i}@127.0.0.1`,
-    legId: randomUUID(),
-    role: 'caller' as const,
-  }));
-  for (const t of syntheticTargets) {
-    const timestamp = new Date().toISOString();
-    publish({ type: 'call.started', callId: t.callId, sipCallId: t.sipCallId, kind: 'sip', timestamp });
-    publish({ ...t, type: 'leg.added', codec: 'PCMU/8000' });
-  }
-  const targets = synthetic > 0 ? syntheticTargets : liveTargets();
+  calls = syntheticCalls(synthetic, publish);
+  const targets = synthetic > 0 ? calls.targets : liveTargets();
   injector = new TranscriptInjector(publishTimer.wrap(publish));
   injector.start(targets);
   return targets.length;
@@ -133,18 +122,8 @@ function startEvents(synthetic: number): number {
 
 function stopEvents(): void {
   injector?.stop();
-  for (const t of syntheticTargets) {
-    const timestamp = new Date().toISOString();
-    publish({
-      type: 'call.ended',
-      callId: t.callId,
-      sipCallId: t.sipCallId,
-      reason: 'bench',
-      durationMs: 0,
-      timestamp,
-    });
-  }
-  syntheticTargets = [];
+  calls?.end();
+  calls = undefined;
 }
 
 async function handle(request: Request): Promise<unknown> {
