@@ -26,6 +26,8 @@ export interface DialogContext {
   respond(tx: ServerTransaction, response: SipResponse): void;
   /** onEnded is about to fire: the call no longer counts as active. */
   ended(dialog: UasDialog): void;
+  /** The initial 2xx was ACKed (before onConfirmed): the dialog is established. */
+  confirmed(dialog: UasDialog): void;
   /** The dialog is finished with: stop routing requests to it. */
   release(dialog: UasDialog): void;
 }

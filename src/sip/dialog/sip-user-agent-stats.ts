@@ -8,6 +8,8 @@ export interface SipUserAgentStats {
   rejected: number;
   /** Of those, 503s because we were draining or full (INVITE and OPTIONS). */
   overloaded: number;
+  /** Of those, 503s because the source already had maxUnackedPerSource dialogs awaiting an ACK. */
+  unackedRefused: number;
   cancelled: number;
   remoteByes: number;
   localByes: number;
@@ -29,6 +31,7 @@ export function emptyStats(): SipUserAgentStats {
     answered: 0,
     rejected: 0,
     overloaded: 0,
+    unackedRefused: 0,
     cancelled: 0,
     remoteByes: 0,
     localByes: 0,

@@ -56,7 +56,16 @@ export interface SipUserAgentOptions {
   readonly maxTransactions?: number;
   /** How long shutdown() waits for answers to its BYEs; default 4000 ms. */
   readonly shutdownWaitMs?: number;
+  /**
+   * Dialogs one source may have that are not yet confirmed by an ACK (ringing, being answered,
+   * or answered and awaiting the ACK); beyond it a new INVITE from that source gets 503 +
+   * Retry-After. Default 32. Each such dialog holds RTP ports and a 2xx that is retransmitted
+   * for 32 s, so a spoofed source must not be able to hold them without bound.
+   */
+  readonly maxUnackedPerSource?: number;
 }
+
+const DEFAULT_MAX_UNACKED_PER_SOURCE = 32;
 
 const KNOWN_METHODS: ReadonlySet<string> = new Set(ALLOWED_METHODS);
 
@@ -73,6 +82,10 @@ export class SipUserAgent {
   readonly #byInvite = new WeakMap<ServerTransaction, UasDialog>();
   readonly #stats = emptyStats();
   readonly #ctx: DialogContext;
+  readonly #maxUnackedPerSource: number;
+  /** Dialogs not yet confirmed, by the source key they count against. */
+  readonly #unacked = new Map<UasDialog, string>();
+  readonly #unackedBySource = new Map<string, number>();
   #active = 0;
   #draining = false;
   #closed = false;
@@ -81,6 +94,11 @@ export class SipUserAgent {
     if (!Number.isInteger(options.maxCalls) || options.maxCalls < 0) {
       throw new InvalidArgumentError('maxCalls must be a non-negative integer');
     }
+    const maxUnacked = options.maxUnackedPerSource ?? DEFAULT_MAX_UNACKED_PER_SOURCE;
+    if (!Number.isInteger(maxUnacked) || maxUnacked < 1) {
+      throw new InvalidArgumentError('maxUnackedPerSource must be a positive integer');
+    }
+    this.#maxUnackedPerSource = maxUnacked;
     this.#options = options;
     this.#scheduler = new TrackingScheduler(options.scheduler);
     this.#layer = new TransactionLayer({
@@ -107,9 +125,11 @@ export class SipUserAgent {
       send: (message, destination) => this.#send(message, destination.route),
       sendRequest: (built, done) => this.#sendRequest(built, done),
       respond: (tx, response) => this.#respond(tx, response),
-      ended: () => {
+      ended: (dialog) => {
         this.#active--;
+        this.#acknowledged(dialog);
       },
+      confirmed: (dialog) => this.#acknowledged(dialog),
       release: (dialog) => {
         if (this.#dialogs.get(dialog.key) === dialog) this.#dialogs.delete(dialog.key);
       },
@@ -287,10 +307,22 @@ export class SipUserAgent {
       this.#rejectInvite(tx, request, 503, { headers: [this.#retryAfter()] });
       return;
     }
+    const origin = source.origin ?? source.route;
+    const sourceKey = unackedKey(origin);
+    const unacked = this.#unackedBySource.get(sourceKey) ?? 0;
+    if (unacked >= this.#maxUnackedPerSource) {
+      // 503 rather than 486: nothing is wrong with the callee, this source is asked to come back
+      // later (RFC 3261 §21.5.4), and a proxy may try another gateway meanwhile.
+      this.#stats.unackedRefused++;
+      this.#rejectInvite(tx, request, 503, {
+        reason: 'Too Many Unacknowledged Calls',
+        headers: [this.#retryAfter()],
+      });
+      return;
+    }
     const callId = getCallId(request);
     const remoteTag = getFrom(request).tag ?? '';
     const localTag = newTag();
-    const origin = source.origin ?? source.route;
     const dialog = new UasDialog(this.#ctx, {
       invite: request,
       tx,
@@ -313,6 +345,8 @@ export class SipUserAgent {
     this.#dialogs.set(dialog.key, dialog);
     this.#byInvite.set(tx, dialog);
     this.#active++;
+    this.#unacked.set(dialog, sourceKey);
+    this.#unackedBySource.set(sourceKey, unacked + 1);
     dialog.start();
   }
 
@@ -346,6 +380,21 @@ export class SipUserAgent {
     if (toTag === undefined) return;
     // RFC 3261 §17.1.1.3: an ACK never gets a response, matched or not.
     this.#dialogs.get(dialogKey(getCallId(ack), toTag, getFrom(ack).tag ?? ''))?.onAck(ack);
+  }
+
+  /** Dialogs not yet confirmed by an ACK, of every source. */
+  get unackedDialogs(): number {
+    return this.#unacked.size;
+  }
+
+  /** The dialog was ACKed or ended: it no longer counts against its source. */
+  #acknowledged(dialog: UasDialog): void {
+    const key = this.#unacked.get(dialog);
+    if (key === undefined) return;
+    this.#unacked.delete(dialog);
+    const left = (this.#unackedBySource.get(key) ?? 1) - 1;
+    if (left <= 0) this.#unackedBySource.delete(key);
+    else this.#unackedBySource.set(key, left);
   }
 
   #overloaded(): boolean {
@@ -439,6 +488,15 @@ export class SipUserAgent {
       this.#stats.internalErrors++;
     }
   }
+}
+
+/**
+ * What unacknowledged dialogs are counted by: the sender's address over UDP (any port of it), the
+ * connection over TCP, whose peer address the transport does not hand up.
+ */
+function unackedKey(origin: SipDestination): string {
+  if ('connectionId' in origin) return `tcp:${origin.connectionId}`;
+  return `${origin.transport}:${origin.address}`;
 }
 
 /** responseDestination reads only the Vias, which a request and its responses share (§8.2.6.2). */

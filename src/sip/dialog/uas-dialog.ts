@@ -137,6 +137,7 @@ export class UasDialog {
     }
     if (this.phase === 'awaiting-ack') {
       this.phase = 'confirmed';
+      this.ctx.confirmed(this);
       safely(() => this.ctx.handler.onConfirmed?.(this.info, ack));
     }
   }
