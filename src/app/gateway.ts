@@ -36,6 +36,14 @@ export interface GatewayOptions {
   readonly maxTransactions?: number;
   /** Ring time before answering; see SipIngressOptions.answerDelayMs. */
   readonly answerDelayMs?: number;
+  /** No RTP on any leg for this long ends the call (BYE, `media-timeout`); default 30, 0 off. */
+  readonly rtpTimeoutSec?: number;
+  /** The media timeout while every stream is held or inactive; default 300. */
+  readonly rtpHoldTimeoutSec?: number;
+  /** Audio m-lines per call; an offer with more gets 488. Default 4. */
+  readonly maxAudioStreams?: number;
+  /** Dialogs one source may have awaiting the ACK; beyond it 503. Default 32. */
+  readonly maxUnackedPerSource?: number;
   /** SIP source allowlist: requests from other addresses get 403, their responses are dropped. */
   readonly allowSource?: (address: string) => boolean;
   readonly onEvent: (event: CallEvent) => void;
@@ -80,9 +88,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     minPort: options.rtpPorts.min,
     maxPort: options.rtpPorts.max,
   });
+  // The user agent is built after the ingress (it is the ingress's caller); the media timeout's
+  // BYE goes through it once it exists.
+  const late: { userAgent?: SipUserAgent } = {};
   const ingress = new SipIngress({
     pool,
     mediaAddress,
+    hangup: (dialogId) => late.userAgent?.hangup(dialogId) ?? Promise.resolve(),
+    ...(options.rtpTimeoutSec === undefined ? {} : { rtpTimeoutSec: options.rtpTimeoutSec }),
+    ...(options.rtpHoldTimeoutSec === undefined ? {} : { rtpHoldTimeoutSec: options.rtpHoldTimeoutSec }),
+    ...(options.maxAudioStreams === undefined ? {} : { maxAudioStreams: options.maxAudioStreams }),
     ...(stt === undefined ? {} : { stt }),
     ...(options.recordDir === undefined ? {} : { recordDir: options.recordDir }),
     ...(options.answerDelayMs === undefined ? {} : { answerDelayMs: options.answerDelayMs }),
@@ -106,7 +121,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxCalls: options.maxCalls ?? DEFAULT_MAX_CALLS,
     maxTransactions: options.maxTransactions ?? DEFAULT_MAX_TRANSACTIONS,
     contact: { host: mediaAddress, port: ports.udp ?? ports.tcp ?? options.sipPort },
+    ...(options.maxUnackedPerSource === undefined
+      ? {}
+      : { maxUnackedPerSource: options.maxUnackedPerSource }),
   });
+  late.userAgent = userAgent;
   let forbidden = 0;
   transport.on('message', ({ message, source, connectionId }) => {
     if (options.allowSource !== undefined && !options.allowSource(source.address)) {

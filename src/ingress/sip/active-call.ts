@@ -1,32 +1,68 @@
-import type { RtpEndpoint, RtpPortPool } from '../../net/rtp/index.js';
-import type { Call, LegRole, MediaLeg } from '../../session/index.js';
-import type { G711CodecName, SdpAnswer, SdpSession } from '../../sip/sdp/index.js';
+import type { Call, MediaLeg } from '../../session/index.js';
+import type { G711CodecName, NegotiatedMedia, SdpAnswer, SdpSession } from '../../sip/sdp/index.js';
 import { answerReoffer, sdpMediaView } from '../../sip/sdp/index.js';
 import type { RecordingSession } from '../../sip/siprec/index.js';
 import { applyMetadataUpdate } from '../../sip/siprec/index.js';
 import type { SiprecOffer } from '../siprec/index.js';
+import type { MediaEndpoint, MediaPortPool } from './media-plan.js';
 import { legCodec, remoteOf } from './media-plan.js';
+import type { MediaTimeouts } from './media-watchdog.js';
+import { MediaWatchdog } from './media-watchdog.js';
+import { attachEndpoint, peerQuiet, wireLeg } from './wire-leg.js';
+import type { TimerScheduler } from '../../core/index.js';
+
+export interface ActiveCallInit {
+  /** The first answer and one bound endpoint per accepted m-line, parallel to `answer.media`. */
+  readonly answer: SdpAnswer;
+  readonly endpoints: readonly MediaEndpoint[];
+  readonly siprec: SiprecOffer | undefined;
+  /** Builds the session Call; called once, when the dialog is confirmed. */
+  readonly createCall: () => Call;
+  readonly scheduler: TimerScheduler;
+  readonly timeouts: MediaTimeouts;
+  /** No RTP for the timeout: the owner hangs up (BYE) and ends the call as `media-timeout`. */
+  readonly onMediaTimeout: () => void;
+}
 
 /**
- * One answered call as the ingress holds it: the session Call, the SDP answer that is in force,
- * and the RTP endpoint of every accepted m-line. `end` releases all of it exactly once.
+ * One answered call as the ingress holds it: the SDP answer in force and the RTP endpoint of
+ * every accepted m-line from the INVITE on; the session Call, its legs (recognizers, recorders)
+ * and the media watchdog only from the ACK on (`confirm`), so a dialog that is never ACKed costs
+ * ports until it ends, never a decoder. Every leg, from the first answer or a re-INVITE, is wired
+ * by `wireLeg`. `end` releases all of it exactly once.
  */
 export class ActiveCall {
-  readonly legsByIndex = new Map<number, MediaLeg>();
-  readonly endpoints: RtpEndpoint[];
+  readonly #legsByIndex = new Map<number, MediaLeg>();
+  readonly #endpointsByIndex = new Map<number, MediaEndpoint>();
+  #endpoints: MediaEndpoint[];
+  /** The endpoint each leg's packets come from (a re-enabled stream moves to new ports). */
+  readonly #legEndpoints = new Map<number, MediaEndpoint>();
+  readonly #createCall: () => Call;
+  readonly #watchdog: MediaWatchdog;
   #answer: SdpAnswer;
   #siprec: SiprecOffer | undefined;
+  #call: Call | undefined;
   #ended: Promise<void> | undefined;
 
-  constructor(
-    readonly call: Call,
-    answer: SdpAnswer,
-    endpoints: readonly RtpEndpoint[],
-    siprec: SiprecOffer | undefined,
-  ) {
-    this.#answer = answer;
-    this.endpoints = [...endpoints];
-    this.#siprec = siprec;
+  constructor(init: ActiveCallInit) {
+    this.#answer = init.answer;
+    this.#endpoints = [...init.endpoints];
+    init.answer.media.forEach((media, i) => {
+      const endpoint = init.endpoints[i];
+      if (endpoint !== undefined) this.#endpointsByIndex.set(media.index, endpoint);
+    });
+    this.#siprec = init.siprec;
+    this.#createCall = init.createCall;
+    this.#watchdog = new MediaWatchdog({
+      ...init.timeouts,
+      scheduler: init.scheduler,
+      onTimeout: init.onMediaTimeout,
+    });
+  }
+
+  /** The session call, once the dialog is confirmed. */
+  get call(): Call | undefined {
+    return this.#call;
   }
 
   get answer(): SdpAnswer {
@@ -37,69 +73,91 @@ export class ActiveCall {
     return this.#siprec;
   }
 
+  /** RTP endpoints held (ports lent by the pool). */
+  get endpoints(): readonly MediaEndpoint[] {
+    return this.#endpoints;
+  }
+
+  /** True once the media watchdog ended the call for lack of RTP. */
+  get timedOut(): boolean {
+    return this.#watchdog.fired;
+  }
+
   /** Resolves once `end` has released everything (immediately if it was never called). */
   get ended(): Promise<void> {
     return this.#ended ?? Promise.resolve();
   }
 
+  legOf(index: number): MediaLeg | undefined {
+    return this.#legsByIndex.get(index);
+  }
+
+  endpointOf(index: number): MediaEndpoint | undefined {
+    return this.#endpointsByIndex.get(index);
+  }
+
+  /**
+   * The 2xx was ACKed: create the call and a leg for every stream in force, and start the media
+   * watchdog. Idempotent; nothing happens after `end`.
+   */
+  confirm(): void {
+    if (this.#call !== undefined || this.#ended !== undefined) return;
+    this.#call = this.#createCall();
+    this.#apply(this.#answer.media);
+    this.#watchdog.start();
+  }
+
   /**
    * A re-INVITE or UPDATE offer (RFC 3264 §8): hold and resume, a codec change, a new remote
    * address, and for SIPREC new streams and metadata updates (RFC 7866 §8.2). Existing streams
-   * keep their ports; streams the re-offer adds get new ones.
+   * keep their ports; streams the re-offer adds get new ones (and, once confirmed, legs).
    */
   async reoffer(
     offer: SdpSession,
     options: {
-      readonly pool: RtpPortPool;
+      readonly pool: MediaPortPool;
       readonly codecs?: readonly G711CodecName[];
       readonly update?: SiprecOffer;
     },
   ): Promise<void> {
-    const added = Math.max(0, offer.media.length - this.#answer.answer.media.length);
-    const fresh = added === 0 ? [] : await options.pool.open(added);
-    let used = 0;
+    // Only audio m-lines that were not accepted before can ask for ports; the stream cap bounds
+    // them, so a re-offer padded with other m-lines binds nothing for them.
+    const accepted = new Set(this.#answer.media.map((m) => m.index));
+    const wanted = offer.media.filter(
+      (m, i) => m.media === 'audio' && m.port !== 0 && !accepted.has(i),
+    ).length;
+    const fresh = wanted === 0 ? [] : await options.pool.open(wanted);
+    const assigned = new Map<number, MediaEndpoint>();
     try {
       const reanswer = answerReoffer(this.#answer, offer, {
         mode: this.#siprec === undefined ? 'uas' : 'siprec',
         ...(options.codecs === undefined ? {} : { codecs: options.codecs }),
-        ports: () => {
-          const endpoint = fresh[used++];
-          if (endpoint === undefined)
-            throw new Error('the SDP layer asked for more ports than offered m-lines');
+        ports: (index) => {
+          const endpoint = fresh[assigned.size];
+          if (endpoint === undefined) throw new Error('the SDP layer asked for more ports than were bound');
+          assigned.set(index, endpoint);
           return { rtp: endpoint.rtpPort, rtcp: endpoint.rtcpPort };
         },
       });
+      if (this.#ended !== undefined) throw new Error('the call ended while the re-offer was answered');
       if (options.update !== undefined && this.#siprec !== undefined) {
         this.#siprec = mergeSiprec(this.#siprec, options.update, offer);
       }
-      let nextFresh = 0;
-      for (const media of reanswer.media) {
-        const existing = this.legsByIndex.get(media.index);
-        if (existing !== undefined) {
-          existing.updateCodec(legCodec(media));
-          existing.setHold(media.onHold);
-          this.endpointOf(media.index)?.setRemote(remoteOf(media));
-          continue;
-        }
-        const endpoint = fresh[nextFresh++];
-        if (endpoint === undefined) continue;
-        this.endpoints.push(endpoint);
-        const leg = this.call.addLeg({
-          role: this.roleOf(media.index, media.label),
-          codec: legCodec(media),
-          ...(media.label === null ? {} : { label: media.label }),
-        });
-        leg.setHold(media.onHold);
-        endpoint.onPacket = (packet, arrivalMs) => leg.pushRtp(packet, arrivalMs);
-        endpoint.setRemote(remoteOf(media));
-        this.legsByIndex.set(media.index, leg);
-        this.#endpointIndex.set(media.index, endpoint);
+      const replaced: MediaEndpoint[] = [];
+      for (const [index, endpoint] of assigned) {
+        // A stream disabled earlier and enabled again got new ports: its old pair goes back.
+        const old = this.#endpointsByIndex.get(index);
+        if (old !== undefined) replaced.push(old);
+        this.#endpointsByIndex.set(index, endpoint);
       }
-      // Ports bound for m-lines the answer rejected go back to the pool.
-      await Promise.all(fresh.slice(nextFresh).map((e) => e.close()));
+      this.#endpoints = [...this.#endpointsByIndex.values()];
       this.#answer = reanswer;
+      if (this.#call !== undefined) this.#apply(reanswer.media);
+      // Ports replaced, or bound for m-lines the answer rejected, go back to the pool.
+      const used = new Set(assigned.values());
+      await Promise.all([...replaced, ...fresh.filter((e) => !used.has(e))].map((e) => e.close()));
     } catch (error) {
-      await Promise.all(fresh.map((e) => e.close()));
+      await Promise.all(fresh.filter((e) => !this.#endpoints.includes(e)).map((e) => e.close()));
       throw error;
     }
   }
@@ -107,33 +165,38 @@ export class ActiveCall {
   /** Ends the session call (flushing the last finals) and closes every RTP endpoint. */
   end(reason: string): Promise<void> {
     this.#ended ??= (async () => {
+      this.#watchdog.stop();
       try {
-        await this.call.end(reason);
+        await this.#call?.end(reason);
       } finally {
-        await Promise.all(this.endpoints.map((e) => e.close()));
+        await Promise.all(this.#endpoints.map((e) => e.close()));
       }
     })();
     return this.#ended;
   }
 
-  readonly #endpointIndex = new Map<number, RtpEndpoint>();
-
-  /** Records which endpoint serves an m-line of the first answer. */
-  bindEndpoint(index: number, endpoint: RtpEndpoint): void {
-    this.#endpointIndex.set(index, endpoint);
-  }
-
-  endpointOf(index: number): RtpEndpoint | undefined {
-    return this.#endpointIndex.get(index);
-  }
-
-  private roleOf(index: number, label: string | null): LegRole {
-    const session = this.#siprec?.recording.session;
-    if (session === undefined) return 'unknown';
-    const stream =
-      (label === null ? undefined : session.streamsByLabel.get(label)) ??
-      session.streams.find((s) => s.id === `m-line:${index}`);
-    return stream?.role ?? 'unknown';
+  /** Brings the legs in line with the streams in force: new ones wired, existing ones updated. */
+  #apply(streams: readonly NegotiatedMedia[]): void {
+    const call = this.#call;
+    if (call === undefined) return;
+    for (const media of streams) {
+      const existing = this.#legsByIndex.get(media.index);
+      const endpoint = this.#endpointsByIndex.get(media.index);
+      if (endpoint === undefined) continue;
+      const onRtp = (arrivalMs: number): void => this.#watchdog.heard(arrivalMs);
+      if (existing !== undefined) {
+        existing.updateCodec(legCodec(media));
+        existing.setHold(media.onHold);
+        if (this.#legEndpoints.get(media.index) !== endpoint) attachEndpoint(existing, endpoint, onRtp);
+        endpoint.setRemote(remoteOf(media));
+        this.#legEndpoints.set(media.index, endpoint);
+        continue;
+      }
+      const leg = wireLeg(call, media, endpoint, this.#siprec, onRtp);
+      this.#legsByIndex.set(media.index, leg);
+      this.#legEndpoints.set(media.index, endpoint);
+    }
+    this.#watchdog.setQuiet(streams.length > 0 && streams.every(peerQuiet));
   }
 }
 

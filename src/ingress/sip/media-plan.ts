@@ -1,11 +1,30 @@
+import type { RtpPacket } from '../../media/rtp/index.js';
 import type { NegotiatedMedia, SdpAnswer, SdpSession } from '../../sip/sdp/index.js';
 import { createAnswer } from '../../sip/sdp/index.js';
 import type { AnswerMode, G711CodecName } from '../../sip/sdp/index.js';
 import type { LegCodec } from '../../session/index.js';
-import type { RtpEndpoint, RtpPortPool } from '../../net/rtp/index.js';
+
+/**
+ * What the ingress uses of an RTP endpoint (net/rtp's RtpEndpoint), so unit tests can hand it
+ * endpoints without sockets.
+ */
+export interface MediaEndpoint {
+  readonly rtpPort: number;
+  readonly rtcpPort: number;
+  onPacket: ((packet: RtpPacket, arrivalMs: number) => void) | undefined;
+  setRemote(remote: { address: string; port: number; rtcpPort: number } | undefined): void;
+  send(packet: RtpPacket): void;
+  close(): Promise<void>;
+}
+
+/** What the ingress uses of net/rtp's RtpPortPool. */
+export interface MediaPortPool {
+  /** Binds `count` contiguous RTP/RTCP pairs; throws RtpPortsExhaustedError when it cannot. */
+  open(count: number): Promise<readonly MediaEndpoint[]>;
+}
 
 export interface MediaPlanOptions {
-  readonly pool: RtpPortPool;
+  readonly pool: MediaPortPool;
   /** The address written into our SDP (c=): where the peer sends RTP. */
   readonly mediaAddress: string;
   readonly mode: AnswerMode;
@@ -16,7 +35,18 @@ export interface MediaPlanOptions {
 export interface MediaPlan {
   readonly answer: SdpAnswer;
   /** Parallel to `answer.media`. */
-  readonly endpoints: readonly RtpEndpoint[];
+  readonly endpoints: readonly MediaEndpoint[];
+}
+
+/**
+ * Audio m-lines of an offer that would get ports (port not 0). The cap on them is checked before
+ * anything is bound, because each costs an RTP/RTCP pair and makes the 2xx (retransmitted until
+ * the ACK) longer.
+ */
+export function activeAudioStreams(offer: SdpSession): number {
+  let count = 0;
+  for (const media of offer.media) if (media.media === 'audio' && media.port !== 0) count++;
+  return count;
 }
 
 /**

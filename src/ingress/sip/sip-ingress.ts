@@ -1,8 +1,8 @@
-import { ParseError } from '../../core/index.js';
+import { createTimerScheduler, InvalidArgumentError, ParseError } from '../../core/index.js';
+import type { TimerScheduler } from '../../core/index.js';
 import type { SttEngine, SttOptions } from '../../engines/spi/index.js';
-import { RtpPacer, RtpPortsExhaustedError } from '../../net/rtp/index.js';
-import type { RtpPortPool } from '../../net/rtp/index.js';
-import type { Call, CallEvent, LegRole, MediaTicker } from '../../session/index.js';
+import { RtpPortsExhaustedError } from '../../net/rtp/index.js';
+import type { Call, CallEvent, MediaTicker } from '../../session/index.js';
 import { Call as SessionCall } from '../../session/index.js';
 import type {
   DialogEndReason,
@@ -17,13 +17,15 @@ import { getContentType, getFrom, getTo, serializeUri } from '../../sip/message/
 import { parseSdp, SdpNegotiationError, serializeSdp } from '../../sip/sdp/index.js';
 import type { G711CodecName, SdpSession } from '../../sip/sdp/index.js';
 import type { AgentMatcher } from '../../sip/siprec/index.js';
-import { isSiprecInvite, readSiprecOffer, senderOf } from '../siprec/index.js';
+import { isSiprecInvite, readSiprecOffer } from '../siprec/index.js';
 import type { SiprecOffer } from '../siprec/index.js';
 import { ActiveCall } from './active-call.js';
-import { legCodec, planMedia, remoteOf } from './media-plan.js';
+import type { MediaPortPool } from './media-plan.js';
+import { activeAudioStreams, planMedia } from './media-plan.js';
+import type { MediaTimeouts } from './media-watchdog.js';
 
 export interface SipIngressOptions {
-  readonly pool: RtpPortPool;
+  readonly pool: MediaPortPool;
   /** Our media address as written in SDP answers. */
   readonly mediaAddress: string;
   /** Recognizer for every leg; undefined runs calls without recognition. */
@@ -40,6 +42,16 @@ export interface SipIngressOptions {
   readonly answerDelayMs?: number;
   /** Recognizer usage reports of every leg (for the real-time factor metric). */
   readonly onRecognizerUsage?: (usage: { readonly audioMs: number; readonly processingMs: number }) => void;
+  /** No RTP on any leg for this long ends the call with a BYE (`media-timeout`); default 30, 0 off. */
+  readonly rtpTimeoutSec?: number;
+  /** The same while every stream is held or inactive (the peer need not send); default 300. */
+  readonly rtpHoldTimeoutSec?: number;
+  /** Audio m-lines one call may have; an offer with more gets 488. Default 4. */
+  readonly maxAudioStreams?: number;
+  /** Runs the media timeout; default real timers on the system clock (the RTP arrival clock). */
+  readonly scheduler?: TimerScheduler;
+  /** Sends BYE for a dialog (the user agent's hangup); the media timeout needs it. */
+  readonly hangup?: (dialogId: string) => Promise<void>;
   /** Every event of every call, in order per call. */
   readonly onEvent: (event: CallEvent) => void;
   /** Something went wrong that the caller should log (never thrown at the network). */
@@ -47,6 +59,10 @@ export interface SipIngressOptions {
 }
 
 const RETRY_AFTER_S = '5';
+const DEFAULT_RTP_TIMEOUT_S = 30;
+const DEFAULT_RTP_HOLD_TIMEOUT_S = 300;
+/** Two for SIPREC (caller and agent), with room for a re-INVITE that briefly adds streams. */
+const DEFAULT_MAX_AUDIO_STREAMS = 4;
 
 /**
  * Turns answered SIP dialogs into session Calls: plain INVITEs become one caller leg, SIPREC
@@ -60,24 +76,53 @@ export class SipIngress implements UasHandler {
   /** Dialogs whose onInvite is still binding ports, and those of them that ended meanwhile. */
   readonly #pending = new Set<string>();
   readonly #endedWhilePending = new Set<string>();
+  /** Calls whose end is releasing their resources. */
+  readonly #ending = new Set<Promise<void>>();
+  readonly #scheduler: TimerScheduler;
+  readonly #timeouts: MediaTimeouts;
+  readonly #maxAudioStreams: number;
+  #mediaTimeouts = 0;
+  #tooManyStreams = 0;
 
   constructor(options: SipIngressOptions) {
     this.#options = options;
+    this.#scheduler = options.scheduler ?? createTimerScheduler();
+    this.#timeouts = {
+      timeoutMs: (options.rtpTimeoutSec ?? DEFAULT_RTP_TIMEOUT_S) * 1000,
+      holdTimeoutMs: (options.rtpHoldTimeoutSec ?? DEFAULT_RTP_HOLD_TIMEOUT_S) * 1000,
+    };
+    this.#maxAudioStreams = options.maxAudioStreams ?? DEFAULT_MAX_AUDIO_STREAMS;
+    if (!Number.isInteger(this.#maxAudioStreams) || this.#maxAudioStreams < 1) {
+      throw new InvalidArgumentError('maxAudioStreams must be a positive integer');
+    }
   }
 
-  /** Calls with media set up and not yet ended. */
+  /** Dialogs with media set up (ports bound) and not yet ended, confirmed or not. */
   get activeCalls(): number {
     return this.#calls.size;
   }
 
+  /** Calls ended because no RTP arrived for the media timeout. */
+  get mediaTimeouts(): number {
+    return this.#mediaTimeouts;
+  }
+
+  /** INVITEs and re-INVITEs refused with 488 for offering more audio streams than the cap. */
+  get tooManyStreams(): number {
+    return this.#tooManyStreams;
+  }
+
   /** Our call ids by dialog, for hang-up requests from the API. */
   dialogIdOf(callId: string): string | undefined {
-    for (const [dialogId, active] of this.#calls) if (active.call.id === callId) return dialogId;
+    for (const [dialogId, active] of this.#calls) if (active.call?.id === callId) return dialogId;
     return undefined;
   }
 
+  /** Confirmed calls (ACKed) not yet ended. */
   get calls(): readonly Call[] {
-    return [...this.#calls.values()].map((c) => c.call);
+    const calls: Call[] = [];
+    for (const active of this.#calls.values()) if (active.call !== undefined) calls.push(active.call);
+    return calls;
   }
 
   async onInvite(incoming: IncomingCall): Promise<SessionAnswer> {
@@ -94,7 +139,9 @@ export class SipIngress implements UasHandler {
     const { request, dialogId, sipCallId } = incoming;
     const siprec = isSiprecInvite(request);
     const { offer, siprecOffer } = readOffer(request, siprec, this.#options.agentMatcher);
+    this.#checkStreamCount(offer);
     await ring(this.#options.answerDelayMs ?? 0, incoming.signal);
+    // Admission checks that must run before any port is bound go here.
     let plan;
     try {
       plan = await planMedia(offer, {
@@ -111,6 +158,22 @@ export class SipIngress implements UasHandler {
       await Promise.all(plan.endpoints.map((e) => e.close()));
       throw new SipRejection(487);
     }
+    const active: ActiveCall = new ActiveCall({
+      answer: plan.answer,
+      endpoints: plan.endpoints,
+      siprec: siprecOffer,
+      // Nothing expensive before the ACK: the call (and with it call.started, recognizers and
+      // recorders) exists only once the dialog is confirmed.
+      createCall: () => this.#createCall(sipCallId, siprec, request),
+      scheduler: this.#scheduler,
+      timeouts: this.#timeouts,
+      onMediaTimeout: () => this.#onMediaTimeout(dialogId, active),
+    });
+    this.#calls.set(dialogId, active);
+    return { body: serializeSdp(plan.answer.answer) };
+  }
+
+  #createCall(sipCallId: string, siprec: boolean, request: SipRequest): Call {
     const call = new SessionCall({
       sipCallId,
       kind: siprec ? 'siprec' : 'sip',
@@ -126,38 +189,35 @@ export class SipIngress implements UasHandler {
         : { onRecognizerUsage: this.#options.onRecognizerUsage }),
     });
     call.on('event', (event) => this.#options.onEvent(event));
-    const active = new ActiveCall(call, plan.answer, plan.endpoints, siprecOffer);
-    plan.answer.media.forEach((media, i) => {
-      const endpoint = plan.endpoints[i];
-      if (endpoint === undefined) return;
-      const mLine = siprecOffer?.recording.mLines[media.index];
-      const role: LegRole = siprec ? (mLine?.role ?? 'unknown') : 'caller';
-      const sender =
-        siprecOffer !== undefined && mLine !== undefined ? senderOf(siprecOffer, mLine) : undefined;
-      const codec = legCodec(media);
-      // A recording server never sends (RFC 7866 §6.1.2: recvonly), so SIPREC legs get no pacer.
-      const pacer = siprec
-        ? undefined
-        : new RtpPacer({
-            send: (packet) => endpoint.send(packet),
-            payloadType: codec.payloadType,
-            ptimeMs: codec.ptimeMs,
-          });
-      const leg = call.addLeg({
-        role,
-        codec,
-        ...(media.label === null ? {} : { label: media.label }),
-        ...(pacer === undefined ? {} : { pacer }),
-        ...(sender === undefined ? {} : { participant: { aor: sender.aor, name: sender.name } }),
-      });
-      leg.setHold(media.onHold);
-      endpoint.onPacket = (packet, arrivalMs) => leg.pushRtp(packet, arrivalMs);
-      endpoint.setRemote(remoteOf(media));
-      active.legsByIndex.set(media.index, leg);
-      active.bindEndpoint(media.index, endpoint);
-    });
-    this.#calls.set(dialogId, active);
-    return { body: serializeSdp(plan.answer.answer) };
+    return call;
+  }
+
+  /** RFC 3264 §6 leaves how many streams to accept to us; more than the cap → 488, nothing bound. */
+  #checkStreamCount(offer: SdpSession): void {
+    const streams = activeAudioStreams(offer);
+    if (streams <= this.#maxAudioStreams) return;
+    this.#tooManyStreams++;
+    throw new SipRejection(488, 'Not Acceptable Here', [
+      warning(`${streams} audio streams offered; at most ${this.#maxAudioStreams} per call`),
+    ]);
+  }
+
+  #onMediaTimeout(dialogId: string, active: ActiveCall): void {
+    this.#mediaTimeouts++;
+    const hangup = this.#options.hangup;
+    if (hangup === undefined) {
+      // No user agent to send the BYE (tests): end the call here.
+      this.onEnded({ dialogId, sipCallId: active.call?.sipCallId ?? '' }, 'local-bye');
+      return;
+    }
+    // The BYE ends the dialog, whose onEnded releases the call with reason media-timeout.
+    hangup(dialogId).catch((error: unknown) =>
+      this.#options.onError?.(error, { sipCallId: active.call?.sipCallId ?? '' }),
+    );
+  }
+
+  onConfirmed(dialog: DialogInfo): void {
+    this.#calls.get(dialog.dialogId)?.confirm();
   }
 
   async onReoffer(dialog: DialogInfo, request: SipRequest): Promise<SessionAnswer> {
@@ -172,6 +232,7 @@ export class SipIngress implements UasHandler {
       active.siprec !== undefined,
       this.#options.agentMatcher,
     );
+    this.#checkStreamCount(offer);
     try {
       await active.reoffer(offer, {
         pool: this.#options.pool,
@@ -186,7 +247,7 @@ export class SipIngress implements UasHandler {
 
   onDtmf(dialog: DialogInfo, dtmf: { readonly digit: string; readonly durationMs: number }): void {
     const active = this.#calls.get(dialog.dialogId);
-    active?.call.legs[0]?.pushDtmf(dtmf.digit, dtmf.durationMs);
+    active?.call?.legs[0]?.pushDtmf(dtmf.digit, dtmf.durationMs);
   }
 
   onEnded(dialog: DialogInfo, reason: DialogEndReason): void {
@@ -197,14 +258,17 @@ export class SipIngress implements UasHandler {
       return;
     }
     this.#calls.delete(dialog.dialogId);
-    active
-      .end(reason)
+    const ending = active
+      .end(active.timedOut ? 'media-timeout' : reason)
       .catch((error: unknown) => this.#options.onError?.(error, { sipCallId: dialog.sipCallId }));
+    // Until its ports are closed and its last finals flushed, idle() still waits for it.
+    this.#ending.add(ending);
+    void ending.finally(() => this.#ending.delete(ending));
   }
 
-  /** Resolves when every call has ended and released its resources. */
+  /** Resolves when every call has ended and released its resources (ports, legs, recordings). */
   async idle(): Promise<void> {
-    await Promise.all([...this.#calls.values()].map((c) => c.ended));
+    await Promise.all([...[...this.#calls.values()].map((c) => c.ended), ...this.#ending]);
   }
 }
 

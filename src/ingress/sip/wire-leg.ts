@@ -1,0 +1,83 @@
+import { RtpPacer } from '../../net/rtp/index.js';
+import type { Call, LegParticipant, LegRole, MediaLeg } from '../../session/index.js';
+import type { NegotiatedMedia } from '../../sip/sdp/index.js';
+import type { SessionStream } from '../../sip/siprec/index.js';
+import type { SiprecOffer } from '../siprec/index.js';
+import type { MediaEndpoint } from './media-plan.js';
+import { legCodec, remoteOf } from './media-plan.js';
+
+/**
+ * Turns one accepted m-line into a leg of the call, the same way for the first answer and for
+ * streams a re-INVITE adds: role and participant from the SIPREC metadata (RFC 7866), a pacer
+ * for plain calls, the hold state, and the endpoint's packets into the leg. `onRtp` sees every
+ * packet's arrival time first (the media watchdog).
+ */
+export function wireLeg(
+  call: Call,
+  media: NegotiatedMedia,
+  endpoint: MediaEndpoint,
+  siprec: SiprecOffer | undefined,
+  onRtp: (arrivalMs: number) => void,
+): MediaLeg {
+  const codec = legCodec(media);
+  const stream = siprec === undefined ? undefined : streamOf(siprec, media);
+  const role: LegRole = siprec === undefined ? 'caller' : (stream?.role ?? 'unknown');
+  const participant = siprec === undefined || stream === undefined ? undefined : senderOf(siprec, stream);
+  // A recording server never sends (RFC 7866 §6.1.2: recvonly), so SIPREC legs get no pacer.
+  const pacer =
+    siprec === undefined
+      ? new RtpPacer({
+          send: (packet) => endpoint.send(packet),
+          payloadType: codec.payloadType,
+          ptimeMs: codec.ptimeMs,
+        })
+      : undefined;
+  const leg = call.addLeg({
+    role,
+    codec,
+    ...(media.label === null ? {} : { label: media.label }),
+    ...(pacer === undefined ? {} : { pacer }),
+    ...(participant === undefined ? {} : { participant }),
+  });
+  leg.setHold(media.onHold);
+  attachEndpoint(leg, endpoint, onRtp);
+  endpoint.setRemote(remoteOf(media));
+  return leg;
+}
+
+/** Feeds an endpoint's packets to a leg, each arrival time to `onRtp` first. */
+export function attachEndpoint(
+  leg: MediaLeg,
+  endpoint: MediaEndpoint,
+  onRtp: (arrivalMs: number) => void,
+): void {
+  endpoint.onPacket = (packet, arrivalMs) => {
+    onRtp(arrivalMs);
+    leg.pushRtp(packet, arrivalMs);
+  };
+}
+
+/**
+ * True when the peer is not expected to send on the stream: it put us on hold or made it
+ * inactive, or offered recvonly (RFC 3264 §6.1), or a SIPREC client paused it.
+ */
+export function peerQuiet(media: NegotiatedMedia): boolean {
+  return media.onHold || media.direction === 'sendonly' || media.direction === 'inactive';
+}
+
+/** The recording's stream on an m-line: by a=label, else by position (SDP without metadata). */
+function streamOf(offer: SiprecOffer, media: NegotiatedMedia): SessionStream | undefined {
+  const session = offer.recording.session;
+  return (
+    (media.label === null ? undefined : session.streamsByLabel.get(media.label)) ??
+    session.streams.find((s) => s.id === `m-line:${media.index}`)
+  );
+}
+
+/** The participant who sends a stream, when exactly one does (a mixed stream has none). */
+function senderOf(offer: SiprecOffer, stream: SessionStream): LegParticipant | undefined {
+  if (stream.senderIds.length !== 1) return undefined;
+  const id = stream.senderIds[0];
+  const sender = offer.recording.session.participants.find((p) => p.id === id);
+  return sender === undefined ? undefined : { aor: sender.aor, name: sender.name };
+}
