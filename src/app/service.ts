@@ -102,6 +102,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       ...(config.recordDir === undefined ? {} : { recordDir: config.recordDir }),
       maxCalls: config.maxCalls,
       answerDelayMs: config.answerDelayMs,
+      rtpTimeoutSec: config.rtpTimeoutSec,
+      rtpHoldTimeoutSec: config.rtpHoldTimeoutSec,
+      maxAudioStreams: config.maxAudioStreams,
+      maxUnackedPerSource: config.maxUnackedPerSource,
       allowSource: createIpAllowlist(config.sip.allowCidrs),
       onEvent: (event: CallEvent) => {
         hub.publish(event);

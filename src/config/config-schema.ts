@@ -181,6 +181,18 @@ export const configSchema = z
     answerDelayMs: integer(0, undefined, 'a whole number of ms')
       .default(0)
       .describe('Ring this long (180 Ringing) before answering'),
+    rtpTimeoutSec: integer(0, undefined, 'a whole number of seconds')
+      .default(30)
+      .describe('No RTP on any leg for this long ends the call with a BYE (media-timeout); 0 never'),
+    rtpHoldTimeoutSec: integer(0, undefined, 'a whole number of seconds')
+      .default(300)
+      .describe('The same while every stream is on hold or inactive; 0 never'),
+    maxAudioStreams: integer(1, undefined, 'a whole number')
+      .default(4)
+      .describe('Audio m-lines one call may offer; more get 488'),
+    maxUnackedPerSource: integer(1, undefined, 'a whole number')
+      .default(32)
+      .describe('Calls one SIP source may have awaiting the ACK; more get 503'),
     auth: z
       .strictObject({
         apiKeys: z
@@ -231,6 +243,10 @@ export interface Config {
   readonly modelsDir?: string;
   readonly maxCalls: number;
   readonly answerDelayMs: number;
+  readonly rtpTimeoutSec: number;
+  readonly rtpHoldTimeoutSec: number;
+  readonly maxAudioStreams: number;
+  readonly maxUnackedPerSource: number;
   readonly auth: {
     readonly apiKeys: readonly string[];
     readonly allowNoAuth: boolean;
