@@ -4,6 +4,7 @@
  * its SIPp process's Call-IDs.
  */
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -298,22 +299,35 @@ describe('voxbridge serve with SIPp', () => {
   });
 
   it('rings with --answer-delay-ms and answers CANCEL with 487 without starting a call', async () => {
+    const ringMs = 3000;
+    const rtpPorts = { min: 29000, max: 29099 };
     const ringing = await startGatewayProcess([
       '--rtp-ports',
-      '29000-29099',
+      `${rtpPorts.min}-${rtpPorts.max}`,
       '--stt',
       'none',
       '--answer-delay-ms',
-      '5000',
+      String(ringMs),
     ]);
     try {
+      const invitedAtMs = Date.now();
       const result = await runSipp({
         scenario: sippScenario('uac-cancel'),
         target: `127.0.0.1:${ringing.sipPort}`,
         timeoutMs: 20_000,
       });
       assertSippOk(result);
-      // Give a late answer time to show up: none may.
+      assert.ok(Date.now() - invitedAtMs < ringMs, 'SIPp cancelled while it was still ringing');
+      // Wait where SIPp was until well past the ring time: a late answer would come here.
+      const late = await listenUdp(result.localPort, invitedAtMs + ringMs + 1500 - Date.now());
+      assert.deepEqual(
+        late.filter((m) => /^SIP\/2\.0 [12]\d\d/.test(m)).map((m) => m.split('\r\n')[0]),
+        [],
+        'nothing but the 487 (already answered) after the CANCEL',
+      );
+      // No RTP port of the gateway is held: each one can be bound again.
+      const held = await heldPorts(rtpPorts.min, rtpPorts.max);
+      assert.deepEqual(held, [], 'RTP ports held after a cancelled call');
       const probe = await sendSipDatagrams(`127.0.0.1:${ringing.sipPort}`, [
         options(`127.0.0.1:${ringing.sipPort}`),
       ]);
@@ -324,6 +338,38 @@ describe('voxbridge serve with SIPp', () => {
     }
   });
 });
+
+/** Every datagram that reaches 127.0.0.1:`port` within `durationMs`. */
+async function listenUdp(port: number, durationMs: number): Promise<string[]> {
+  const socket = createSocket('udp4');
+  const received: string[] = [];
+  socket.on('message', (msg) => received.push(msg.toString('latin1')));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, '127.0.0.1', () => resolve());
+  });
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, durationMs)));
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return received;
+}
+
+/** Ports in [min, max] that someone holds on 127.0.0.1 (binding them fails with EADDRINUSE). */
+async function heldPorts(min: number, max: number): Promise<number[]> {
+  const held: number[] = [];
+  for (let port = min; port <= max; port++) {
+    const socket = createSocket('udp4');
+    const ok = await new Promise<boolean>((resolve) => {
+      socket.once('error', () => {
+        socket.close();
+        resolve(false);
+      });
+      socket.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) await new Promise<void>((resolve) => socket.close(() => resolve()));
+    else held.push(port);
+  }
+  return held;
+}
 
 describe('voxbridge serve: SIGTERM drains', () => {
   it('refuses new calls with 503, lets the running call finish, then exits 0', async () => {
