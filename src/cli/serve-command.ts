@@ -14,6 +14,10 @@ interface ServeOptions {
   recordDir?: string;
   maxCalls: number;
   answerDelayMs: number;
+  rtpTimeoutSec: number;
+  rtpHoldTimeoutSec: number;
+  maxAudioStreams: number;
+  maxUnackedPerSource: number;
   modelsDir?: string;
 }
 
@@ -47,6 +51,13 @@ function parseCount0(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0)
     throw new CommanderArgumentError(`"${value}" is not a whole number of ms`);
+  return n;
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new CommanderArgumentError(`"${value}" is not a whole number of seconds`);
   return n;
 }
 
@@ -86,6 +97,10 @@ async function serve(options: ServeOptions): Promise<void> {
     ...(options.recordDir === undefined ? {} : { recordDir: options.recordDir }),
     maxCalls: options.maxCalls,
     answerDelayMs: options.answerDelayMs,
+    rtpTimeoutSec: options.rtpTimeoutSec,
+    rtpHoldTimeoutSec: options.rtpHoldTimeoutSec,
+    maxAudioStreams: options.maxAudioStreams,
+    maxUnackedPerSource: options.maxUnackedPerSource,
     onEvent: write,
     onError: (error) => {
       process.stderr.write(`voxbridge: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -139,6 +154,10 @@ export function serveCommand(): Command {
     .option('--record-dir <dir>', 'record every leg as a µ-law WAV in this folder')
     .option('--max-calls <n>', 'concurrent calls admitted; more get 503', parseCount, 1000)
     .option('--answer-delay-ms <ms>', 'ring this long (180 Ringing) before answering', parseCount0, 0)
+    .option('--rtp-timeout-sec <s>', 'end a call after this long without RTP (0: never)', parseSeconds, 30)
+    .option('--rtp-hold-timeout-sec <s>', 'the same while the call is on hold (0: never)', parseSeconds, 300)
+    .option('--max-audio-streams <n>', 'audio m-lines a call may offer; more get 488', parseCount, 4)
+    .option('--max-unacked-per-source <n>', 'calls one source may have awaiting the ACK', parseCount, 32)
     .option('--models-dir <dir>', 'where downloaded models live')
     .action(async (options: ServeOptions) => {
       await serve(options);
