@@ -5,6 +5,7 @@
 import { networkInterfaces } from 'node:os';
 import type { SttEngine } from '../engines/spi/index.js';
 import { SipIngress } from '../ingress/sip/index.js';
+import type { SipIngressOptions } from '../ingress/sip/index.js';
 import { RtpPortPool } from '../net/rtp/index.js';
 import type { CallEvent } from '../session/index.js';
 import { SipUserAgent } from '../sip/dialog/index.js';
@@ -44,6 +45,8 @@ export interface GatewayOptions {
   readonly maxAudioStreams?: number;
   /** Dialogs one source may have awaiting the ACK; beyond it 503. Default 32. */
   readonly maxUnackedPerSource?: number;
+  /** Admission of new calls before ports are bound; see SipIngressOptions.admit. */
+  readonly admit?: SipIngressOptions['admit'];
   /** SIP source allowlist: requests from other addresses get 403, their responses are dropped. */
   readonly allowSource?: (address: string) => boolean;
   readonly onEvent: (event: CallEvent) => void;
@@ -98,6 +101,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...(options.rtpTimeoutSec === undefined ? {} : { rtpTimeoutSec: options.rtpTimeoutSec }),
     ...(options.rtpHoldTimeoutSec === undefined ? {} : { rtpHoldTimeoutSec: options.rtpHoldTimeoutSec }),
     ...(options.maxAudioStreams === undefined ? {} : { maxAudioStreams: options.maxAudioStreams }),
+    ...(options.admit === undefined ? {} : { admit: options.admit }),
     ...(stt === undefined ? {} : { stt }),
     ...(options.recordDir === undefined ? {} : { recordDir: options.recordDir }),
     ...(options.answerDelayMs === undefined ? {} : { answerDelayMs: options.answerDelayMs }),

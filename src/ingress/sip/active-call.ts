@@ -22,6 +22,8 @@ export interface ActiveCallInit {
   readonly timeouts: MediaTimeouts;
   /** No RTP for the timeout: the owner hangs up (BYE) and ends the call as `media-timeout`. */
   readonly onMediaTimeout: () => void;
+  /** Called once when `end` has released everything (admission's release). */
+  readonly onEnded?: () => void;
 }
 
 /**
@@ -38,6 +40,7 @@ export class ActiveCall {
   /** The endpoint each leg's packets come from (a re-enabled stream moves to new ports). */
   readonly #legEndpoints = new Map<number, MediaEndpoint>();
   readonly #createCall: () => Call;
+  readonly #onEnded: (() => void) | undefined;
   readonly #watchdog: MediaWatchdog;
   #answer: SdpAnswer;
   #siprec: SiprecOffer | undefined;
@@ -53,6 +56,7 @@ export class ActiveCall {
     });
     this.#siprec = init.siprec;
     this.#createCall = init.createCall;
+    this.#onEnded = init.onEnded;
     this.#watchdog = new MediaWatchdog({
       ...init.timeouts,
       scheduler: init.scheduler,
@@ -170,6 +174,7 @@ export class ActiveCall {
         await this.#call?.end(reason);
       } finally {
         await Promise.all(this.#endpoints.map((e) => e.close()));
+        this.#onEnded?.();
       }
     })();
     return this.#ended;

@@ -1,2 +1,2 @@
 export { SipIngress } from './sip-ingress.js';
-export type { SipIngressOptions } from './sip-ingress.js';
+export type { Admission, AdmissionRequest, SipIngressOptions } from './sip-ingress.js';

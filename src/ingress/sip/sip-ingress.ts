@@ -52,10 +52,31 @@ export interface SipIngressOptions {
   readonly scheduler?: TimerScheduler;
   /** Sends BYE for a dialog (the user agent's hangup); the media timeout needs it. */
   readonly hangup?: (dialogId: string) => Promise<void>;
+  /**
+   * Admission before any port is bound (after the ring time): throw SipRejection to refuse
+   * (e.g. 503 + Retry-After when the recognizers are full), or admit without live recognition.
+   * `release` is called once when the dialog ends, whatever the path (also never ACKed).
+   */
+  readonly admit?: (request: AdmissionRequest) => Admission;
   /** Every event of every call, in order per call. */
   readonly onEvent: (event: CallEvent) => void;
   /** Something went wrong that the caller should log (never thrown at the network). */
   readonly onError?: (error: unknown, context: { readonly sipCallId: string }) => void;
+}
+
+/** What admission is asked about: a new INVITE, before anything is allocated for it. */
+export interface AdmissionRequest {
+  readonly siprec: boolean;
+  /** Audio streams offered (already within maxAudioStreams): the recognizers it would need. */
+  readonly audioStreams: number;
+  readonly source: IncomingCall['source'];
+}
+
+export interface Admission {
+  /** False: the call is answered and recorded, but its legs get no recognizer. */
+  readonly transcribe: boolean;
+  /** Gives back what admission reserved; called exactly once when the dialog ends. */
+  readonly release?: () => void;
 }
 
 const RETRY_AFTER_S = '5';
@@ -139,9 +160,11 @@ export class SipIngress implements UasHandler {
     const { request, dialogId, sipCallId } = incoming;
     const siprec = isSiprecInvite(request);
     const { offer, siprecOffer } = readOffer(request, siprec, this.#options.agentMatcher);
-    this.#checkStreamCount(offer);
+    const audioStreams = this.#checkStreamCount(offer);
     await ring(this.#options.answerDelayMs ?? 0, incoming.signal);
-    // Admission checks that must run before any port is bound go here.
+    const admission = this.#options.admit?.({ siprec, audioStreams, source: incoming.source }) ?? {
+      transcribe: true,
+    };
     let plan;
     try {
       plan = await planMedia(offer, {
@@ -151,10 +174,12 @@ export class SipIngress implements UasHandler {
         ...(this.#options.codecs === undefined ? {} : { codecs: this.#options.codecs }),
       });
     } catch (error) {
+      admission.release?.();
       throw rejectionFor(error);
     }
     // CANCEL (or shutdown) may have come while the ports were being bound.
     if (incoming.signal.aborted || this.#endedWhilePending.has(dialogId)) {
+      admission.release?.();
       await Promise.all(plan.endpoints.map((e) => e.close()));
       throw new SipRejection(487);
     }
@@ -164,7 +189,8 @@ export class SipIngress implements UasHandler {
       siprec: siprecOffer,
       // Nothing expensive before the ACK: the call (and with it call.started, recognizers and
       // recorders) exists only once the dialog is confirmed.
-      createCall: () => this.#createCall(sipCallId, siprec, request),
+      createCall: () => this.#createCall(sipCallId, siprec, request, admission.transcribe),
+      ...(admission.release === undefined ? {} : { onEnded: admission.release }),
       scheduler: this.#scheduler,
       timeouts: this.#timeouts,
       onMediaTimeout: () => this.#onMediaTimeout(dialogId, active),
@@ -173,14 +199,14 @@ export class SipIngress implements UasHandler {
     return { body: serializeSdp(plan.answer.answer) };
   }
 
-  #createCall(sipCallId: string, siprec: boolean, request: SipRequest): Call {
+  #createCall(sipCallId: string, siprec: boolean, request: SipRequest, transcribe: boolean): Call {
     const call = new SessionCall({
       sipCallId,
       kind: siprec ? 'siprec' : 'sip',
       // A SIPREC INVITE's From and To name the recording client and server, not the recorded
       // parties; those come from the metadata's participants on each leg.
       ...(siprec ? {} : partiesOf(request)),
-      ...(this.#options.stt === undefined ? {} : { stt: this.#options.stt }),
+      ...(this.#options.stt === undefined || !transcribe ? {} : { stt: this.#options.stt }),
       ...(this.#options.sttOptions === undefined ? {} : { sttOptions: this.#options.sttOptions }),
       ...(this.#options.recordDir === undefined ? {} : { recordDir: this.#options.recordDir }),
       ...(this.#options.ticker === undefined ? {} : { ticker: this.#options.ticker }),
@@ -193,9 +219,9 @@ export class SipIngress implements UasHandler {
   }
 
   /** RFC 3264 §6 leaves how many streams to accept to us; more than the cap → 488, nothing bound. */
-  #checkStreamCount(offer: SdpSession): void {
+  #checkStreamCount(offer: SdpSession): number {
     const streams = activeAudioStreams(offer);
-    if (streams <= this.#maxAudioStreams) return;
+    if (streams <= this.#maxAudioStreams) return streams;
     this.#tooManyStreams++;
     throw new SipRejection(488, 'Not Acceptable Here', [
       warning(`${streams} audio streams offered; at most ${this.#maxAudioStreams} per call`),

@@ -308,3 +308,51 @@ describe('SipIngress: one leg-wiring path', () => {
     assert.deepEqual(r.types(), ['call.started', 'leg.added', 'leg.added']);
   });
 });
+
+describe('SipIngress: admission hook', () => {
+  it('is asked before any port is bound; a SipRejection refuses the call with nothing allocated', async () => {
+    const asked: Array<{ siprec: boolean; audioStreams: number }> = [];
+    const r = rig({
+      admit: ({ siprec, audioStreams }) => {
+        asked.push({ siprec, audioStreams });
+        throw new SipRejection(503, 'Service Unavailable', [{ name: 'Retry-After', value: '5' }]);
+      },
+    });
+    try {
+      await assert.rejects(
+        r.invite('d1', request({ callId: 'c1', body: sdp([[], []]) })),
+        (error: unknown) => {
+          assert.ok(error instanceof SipRejection);
+          assert.equal(error.status, 503);
+          return true;
+        },
+      );
+      assert.deepEqual(asked, [{ siprec: false, audioStreams: 2 }]);
+      assert.equal(r.pool.opened, 0);
+      assert.equal(r.ingress.activeCalls, 0);
+    } finally {
+      rmSync(r.recordDir, { recursive: true, force: true });
+    }
+  });
+
+  it('admits without recognition, and releases once whether the call was confirmed or not', async () => {
+    let released = 0;
+    const r = rig({ admit: () => ({ transcribe: false, release: () => released++ }) });
+    try {
+      await r.invite('d1', request({ callId: 'c1', body: sdp([[]]) }));
+      r.ingress.onConfirmed(r.info('d1'));
+      await settle();
+      assert.equal(r.ingress.calls[0]?.legs.length, 1);
+      assert.equal(r.ingress.calls[0]?.legs[0]?.stats.recognizer, 'off');
+      assert.equal(r.recognizersBuilt(), 0);
+      assert.equal(readdirSync(r.recordDir).length, 1, 'still recorded');
+      r.ingress.onEnded(r.info('d1'), 'remote-bye');
+      await r.invite('d2', request({ callId: 'c2', body: sdp([[]]) }));
+      r.ingress.onEnded(r.info('d2'), 'no-ack');
+      await r.ingress.idle();
+      assert.equal(released, 2);
+    } finally {
+      rmSync(r.recordDir, { recursive: true, force: true });
+    }
+  });
+});
