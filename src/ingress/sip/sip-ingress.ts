@@ -84,6 +84,11 @@ const DEFAULT_RTP_TIMEOUT_S = 30;
 const DEFAULT_RTP_HOLD_TIMEOUT_S = 300;
 /** Two for SIPREC (caller and agent), with room for a re-INVITE that briefly adds streams. */
 const DEFAULT_MAX_AUDIO_STREAMS = 4;
+/**
+ * m-lines allowed beyond the audio cap (disabled audio, video, T.38 image, BFCP, text): plenty
+ * for real offers, which we answer with port 0 for all but audio.
+ */
+const MAX_OTHER_MEDIA_LINES = 8;
 
 /**
  * Turns answered SIP dialogs into session Calls: plain INVITEs become one caller leg, SIPREC
@@ -218,14 +223,23 @@ export class SipIngress implements UasHandler {
     return call;
   }
 
-  /** RFC 3264 §6 leaves how many streams to accept to us; more than the cap → 488, nothing bound. */
+  /**
+   * RFC 3264 §6 leaves how many streams to accept to us; more audio streams than the cap → 488,
+   * nothing bound. Other m-lines cost no ports but each must be answered (with port 0), and the
+   * 2xx is retransmitted until the ACK, so their number is bounded too.
+   */
   #checkStreamCount(offer: SdpSession): number {
     const streams = activeAudioStreams(offer);
-    if (streams <= this.#maxAudioStreams) return streams;
+    const limit = this.#maxAudioStreams + MAX_OTHER_MEDIA_LINES;
+    let problem: string | undefined;
+    if (streams > this.#maxAudioStreams) {
+      problem = `${streams} audio streams offered; at most ${this.#maxAudioStreams} per call`;
+    } else if (offer.media.length > limit) {
+      problem = `${offer.media.length} m-lines offered; at most ${limit} per call`;
+    }
+    if (problem === undefined) return streams;
     this.#tooManyStreams++;
-    throw new SipRejection(488, 'Not Acceptable Here', [
-      warning(`${streams} audio streams offered; at most ${this.#maxAudioStreams} per call`),
-    ]);
+    throw new SipRejection(488, 'Not Acceptable Here', [warning(problem)]);
   }
 
   #onMediaTimeout(dialogId: string, active: ActiveCall): void {

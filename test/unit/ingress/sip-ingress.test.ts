@@ -241,15 +241,29 @@ describe('SipIngress: audio stream cap', () => {
     assert.equal(r.ingress.calls[0]?.legs.length, 1);
   });
 
-  it('binds no ports for non-audio m-lines a re-INVITE adds', async () => {
-    const r = rig({ stt: undefined, recordDir: undefined });
+  it('binds no ports for non-audio m-lines a re-INVITE adds, and bounds their number', async () => {
+    const r = rig({ maxAudioStreams: 4, stt: undefined, recordDir: undefined });
     await r.invite('d1', request({ callId: 'c1', body: sdp([[]]) }));
     r.ingress.onConfirmed(r.info('d1'));
-    const video = Array.from({ length: 50 }, (_, i) => `m=video ${50000 + 2 * i} RTP/AVP 96\r\n`).join('');
-    const padded = request({ callId: 'c1', cseq: 2, toTag: 'ours', body: sdp([[]]) + video });
+    const video = (n: number): string =>
+      Array.from({ length: n }, (_, i) => `m=video ${50000 + 2 * i} RTP/AVP 96\r\n`).join('');
+    const padded = request({ callId: 'c1', cseq: 2, toTag: 'ours', body: sdp([[]]) + video(11) });
     const answer = await r.ingress.onReoffer(r.info('d1'), padded);
-    assert.equal((answer.body.match(/^m=video 0 /gm) ?? []).length, 50);
+    assert.equal((answer.body.match(/^m=video 0 /gm) ?? []).length, 11);
     assert.equal(r.pool.opened, 1, 'no pair bound for a rejected m-line');
+    // 1 audio + 12 others is past 4 + 8 m-lines: refused, even though no port would be bound.
+    const flood = request({ callId: 'c1', cseq: 3, toTag: 'ours', body: sdp([[]]) + video(12) });
+    await assert.rejects(r.ingress.onReoffer(r.info('d1'), flood), (error: unknown) => {
+      assert.ok(error instanceof SipRejection);
+      assert.equal(error.status, 488);
+      assert.match(error.headers[0]?.value ?? '', /13 m-lines offered; at most 12/);
+      return true;
+    });
+    await assert.rejects(
+      r.invite('d2', request({ callId: 'c2', body: sdp([[]]) + video(200) })),
+      (error: unknown) => error instanceof SipRejection && error.status === 488,
+    );
+    assert.equal(r.pool.opened, 1);
   });
 });
 
