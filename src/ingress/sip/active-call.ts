@@ -8,7 +8,8 @@ import type { MediaEndpoint, MediaPortPool } from './media-plan.js';
 import { legCodec, remoteOf } from './media-plan.js';
 import type { MediaTimeouts } from './media-watchdog.js';
 import { MediaWatchdog } from './media-watchdog.js';
-import { attachEndpoint, peerQuiet, wireLeg } from './wire-leg.js';
+import type { WiredLeg } from './wire-leg.js';
+import { peerQuiet, wireLeg } from './wire-leg.js';
 import type { TimerScheduler } from '../../core/index.js';
 
 export interface ActiveCallInit {
@@ -34,14 +35,13 @@ export interface ActiveCallInit {
  * by `wireLeg`. `end` releases all of it exactly once.
  */
 export class ActiveCall {
-  readonly #legsByIndex = new Map<number, MediaLeg>();
+  readonly #legsByIndex = new Map<number, WiredLeg>();
   readonly #endpointsByIndex = new Map<number, MediaEndpoint>();
   #endpoints: MediaEndpoint[];
-  /** The endpoint each leg's packets come from (a re-enabled stream moves to new ports). */
-  readonly #legEndpoints = new Map<number, MediaEndpoint>();
   readonly #createCall: () => Call;
   readonly #onEnded: (() => void) | undefined;
   readonly #watchdog: MediaWatchdog;
+  readonly #scheduler: TimerScheduler;
   #answer: SdpAnswer;
   #siprec: SiprecOffer | undefined;
   #call: Call | undefined;
@@ -57,6 +57,7 @@ export class ActiveCall {
     this.#siprec = init.siprec;
     this.#createCall = init.createCall;
     this.#onEnded = init.onEnded;
+    this.#scheduler = init.scheduler;
     this.#watchdog = new MediaWatchdog({
       ...init.timeouts,
       scheduler: init.scheduler,
@@ -93,7 +94,7 @@ export class ActiveCall {
   }
 
   legOf(index: number): MediaLeg | undefined {
-    return this.#legsByIndex.get(index);
+    return this.#legsByIndex.get(index)?.leg;
   }
 
   endpointOf(index: number): MediaEndpoint | undefined {
@@ -188,18 +189,22 @@ export class ActiveCall {
       const existing = this.#legsByIndex.get(media.index);
       const endpoint = this.#endpointsByIndex.get(media.index);
       if (endpoint === undefined) continue;
-      const onRtp = (arrivalMs: number): void => this.#watchdog.heard(arrivalMs);
       if (existing !== undefined) {
-        existing.updateCodec(legCodec(media));
-        existing.setHold(media.onHold);
-        if (this.#legEndpoints.get(media.index) !== endpoint) attachEndpoint(existing, endpoint, onRtp);
+        existing.leg.updateCodec(legCodec(media));
+        existing.leg.setHold(media.onHold);
+        existing.rebind(endpoint);
         endpoint.setRemote(remoteOf(media));
-        this.#legEndpoints.set(media.index, endpoint);
         continue;
       }
-      const leg = wireLeg(call, media, endpoint, this.#siprec, onRtp);
-      this.#legsByIndex.set(media.index, leg);
-      this.#legEndpoints.set(media.index, endpoint);
+      const wired = wireLeg(
+        call,
+        media,
+        endpoint,
+        this.#siprec,
+        (arrivalMs) => this.#watchdog.heard(arrivalMs),
+        this.#scheduler,
+      );
+      this.#legsByIndex.set(media.index, wired);
     }
     this.#watchdog.setQuiet(streams.length > 0 && streams.every(peerQuiet));
   }

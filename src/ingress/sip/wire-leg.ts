@@ -1,3 +1,4 @@
+import type { TimerScheduler } from '../../core/index.js';
 import { RtpPacer } from '../../net/rtp/index.js';
 import type { Call, LegParticipant, LegRole, MediaLeg } from '../../session/index.js';
 import type { NegotiatedMedia } from '../../sip/sdp/index.js';
@@ -6,11 +7,23 @@ import type { SiprecOffer } from '../siprec/index.js';
 import type { MediaEndpoint } from './media-plan.js';
 import { legCodec, remoteOf } from './media-plan.js';
 
+/** A leg and the endpoint it is wired to. */
+export interface WiredLeg {
+  readonly leg: MediaLeg;
+  readonly endpoint: MediaEndpoint;
+  /**
+   * Moves the leg to another endpoint (a stream disabled and enabled again gets new ports, RFC
+   * 3264 §8.3.3): its packets come from there and its pacer sends from there.
+   */
+  rebind(endpoint: MediaEndpoint): void;
+}
+
 /**
  * Turns one accepted m-line into a leg of the call, the same way for the first answer and for
  * streams a re-INVITE adds: role and participant from the SIPREC metadata (RFC 7866), a pacer
- * for plain calls, the hold state, and the endpoint's packets into the leg. `onRtp` sees every
- * packet's arrival time first (the media watchdog).
+ * for plain calls (paced on `scheduler`, whose clock must be monotonic), the hold state, and the
+ * endpoint's packets into the leg. `onRtp` sees every packet's arrival time first (the media
+ * watchdog).
  */
 export function wireLeg(
   call: Call,
@@ -18,7 +31,9 @@ export function wireLeg(
   endpoint: MediaEndpoint,
   siprec: SiprecOffer | undefined,
   onRtp: (arrivalMs: number) => void,
-): MediaLeg {
+  scheduler: TimerScheduler,
+): WiredLeg {
+  let current = endpoint;
   const codec = legCodec(media);
   const stream = siprec === undefined ? undefined : streamOf(siprec, media);
   const role: LegRole = siprec === undefined ? 'caller' : (stream?.role ?? 'unknown');
@@ -27,7 +42,8 @@ export function wireLeg(
   const pacer =
     siprec === undefined
       ? new RtpPacer({
-          send: (packet) => endpoint.send(packet),
+          send: (packet) => current.send(packet),
+          scheduler,
           payloadType: codec.payloadType,
           ptimeMs: codec.ptimeMs,
         })
@@ -40,20 +56,25 @@ export function wireLeg(
     ...(participant === undefined ? {} : { participant }),
   });
   leg.setHold(media.onHold);
-  attachEndpoint(leg, endpoint, onRtp);
+  const attach = (to: MediaEndpoint): void => {
+    to.onPacket = (packet, arrivalMs) => {
+      onRtp(arrivalMs);
+      leg.pushRtp(packet, arrivalMs);
+    };
+  };
+  attach(endpoint);
   endpoint.setRemote(remoteOf(media));
-  return leg;
-}
-
-/** Feeds an endpoint's packets to a leg, each arrival time to `onRtp` first. */
-export function attachEndpoint(
-  leg: MediaLeg,
-  endpoint: MediaEndpoint,
-  onRtp: (arrivalMs: number) => void,
-): void {
-  endpoint.onPacket = (packet, arrivalMs) => {
-    onRtp(arrivalMs);
-    leg.pushRtp(packet, arrivalMs);
+  return {
+    leg,
+    get endpoint() {
+      return current;
+    },
+    rebind(next) {
+      if (next === current) return;
+      current.onPacket = undefined;
+      current = next;
+      attach(next);
+    },
   };
 }
 

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { pcmFrames, streamFrames } from '../../../src/engines/spi/testing/index.js';
+import { PCM16_8K } from '../../../src/media/audio/index.js';
 import type { LegAddedEvent } from '../../../src/session/index.js';
 import { SipRejection } from '../../../src/sip/dialog/index.js';
 import { rig, request, rtp, sdp, settle } from './ingress-rig.js';
@@ -306,6 +308,41 @@ describe('SipIngress: one leg-wiring path', () => {
       await leg.play((async function* () {})());
     }
     assert.equal(r.pool.endpoints[1]?.remote?.port, 40002, 'the new leg sends where the SDP says');
+  });
+
+  it('a stream disabled and enabled again moves its leg to new ports, packets and pacer alike', async () => {
+    const r = rig({ stt: undefined, recordDir: undefined });
+    await r.invite('d1', request({ callId: 'c1', body: sdp([[], []]) }));
+    r.ingress.onConfirmed(r.info('d1'));
+    const disabled = sdp([[], []]).replace('m=audio 40002 ', 'm=audio 0 ');
+    await r.ingress.onReoffer(
+      r.info('d1'),
+      request({ callId: 'c1', cseq: 2, toTag: 'ours', body: disabled }),
+    );
+    const answer = await r.ingress.onReoffer(
+      r.info('d1'),
+      request({ callId: 'c1', cseq: 3, toTag: 'ours', body: sdp([[], []]) }),
+    );
+    // RFC 3264 §8.3.3 lets the answerer pick new ports for a re-enabled stream; ours does.
+    assert.match(answer.body, /^m=audio 30004 /m);
+    await settle();
+    const [first, second, third] = r.pool.endpoints;
+    assert.equal(second?.closed, true, 'the old pair went back');
+    assert.equal(r.pool.inUse, 2);
+    const leg = r.ingress.calls[0]!.legs[1]!;
+    assert.equal(r.ingress.calls[0]!.legs.length, 2, 'the same leg, not a new one');
+    third!.onPacket?.(rtp(1), r.scheduler.clock.nowMs());
+    assert.equal(leg.stats.packets, 1);
+    // 40 ms of silence through the pacer, which runs on the ingress's (fake) scheduler.
+    const playing = leg.play(streamFrames(pcmFrames(PCM16_8K, new Int16Array(320), 20)));
+    for (let i = 0; i < 10; i++) {
+      await settle();
+      r.scheduler.advance(20);
+    }
+    await playing;
+    assert.ok(third!.sent.length > 0, 'the pacer sends from the new pair');
+    assert.equal(second.sent.length, 0);
+    assert.equal(first!.sent.length, 0);
   });
 
   it('a re-INVITE before the ACK changes the answer; the legs follow it at the ACK', async () => {
