@@ -25,6 +25,8 @@ export interface ActiveCallInit {
   readonly onMediaTimeout: () => void;
   /** Called once when `end` has released everything (admission's release). */
   readonly onEnded?: () => void;
+  /** An RTP packet arrived before the ACK: it has no leg yet and is dropped (counted). */
+  readonly onRtpBeforeAck?: () => void;
 }
 
 /**
@@ -40,6 +42,15 @@ export class ActiveCall {
   #endpoints: MediaEndpoint[];
   readonly #createCall: () => Call;
   readonly #onEnded: (() => void) | undefined;
+  readonly #onRtpBeforeAck: (() => void) | undefined;
+  /**
+   * Packets before the ACK (RFC 3261 lets the caller send media once it has the 2xx; a lost ACK
+   * is only retransmitted after T1) have no leg to go to yet. Until the call exists they are
+   * counted rather than silently lost.
+   */
+  readonly #beforeAck = (): void => {
+    this.#onRtpBeforeAck?.();
+  };
   readonly #watchdog: MediaWatchdog;
   readonly #scheduler: TimerScheduler;
   #answer: SdpAnswer;
@@ -58,6 +69,8 @@ export class ActiveCall {
     this.#createCall = init.createCall;
     this.#onEnded = init.onEnded;
     this.#scheduler = init.scheduler;
+    this.#onRtpBeforeAck = init.onRtpBeforeAck;
+    for (const endpoint of this.#endpoints) endpoint.onPacket = this.#beforeAck;
     this.#watchdog = new MediaWatchdog({
       ...init.timeouts,
       scheduler: init.scheduler,
@@ -154,6 +167,7 @@ export class ActiveCall {
         const old = this.#endpointsByIndex.get(index);
         if (old !== undefined) replaced.push(old);
         this.#endpointsByIndex.set(index, endpoint);
+        if (this.#call === undefined) endpoint.onPacket = this.#beforeAck;
       }
       this.#endpoints = [...this.#endpointsByIndex.values()];
       this.#answer = reanswer;

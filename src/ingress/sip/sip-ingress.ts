@@ -109,6 +109,7 @@ export class SipIngress implements UasHandler {
   readonly #maxAudioStreams: number;
   #mediaTimeouts = 0;
   #tooManyStreams = 0;
+  #rtpBeforeAck = 0;
 
   constructor(options: SipIngressOptions) {
     this.#options = options;
@@ -136,6 +137,11 @@ export class SipIngress implements UasHandler {
   /** INVITEs and re-INVITEs refused with 488 for offering more audio streams than the cap. */
   get tooManyStreams(): number {
     return this.#tooManyStreams;
+  }
+
+  /** RTP packets that arrived before their call's ACK, so before it had legs: dropped. */
+  get rtpBeforeAck(): number {
+    return this.#rtpBeforeAck;
   }
 
   /** Our call ids by dialog, for hang-up requests from the API. */
@@ -199,6 +205,7 @@ export class SipIngress implements UasHandler {
       scheduler: this.#scheduler,
       timeouts: this.#timeouts,
       onMediaTimeout: () => this.#onMediaTimeout(dialogId, active),
+      onRtpBeforeAck: () => this.#rtpBeforeAck++,
     });
     this.#calls.set(dialogId, active);
     return { body: serializeSdp(plan.answer.answer) };

@@ -95,8 +95,11 @@ describe('SipIngress: nothing expensive before the ACK', () => {
       assert.deepEqual(readdirSync(r.recordDir), []);
       assert.equal(r.recognizersBuilt(), 0);
 
-      // ACKed: now the call, its leg, its recognizer and its recording exist.
+      // ACKed: now the call, its leg, its recognizer and its recording exist. A packet that
+      // overtook the ACK has nowhere to go yet: it is counted, not silently lost.
       await r.invite('d2', request({ callId: 'c2', body: sdp([[]]) }));
+      r.pool.endpoints[1]?.onPacket?.(rtp(1), r.scheduler.clock.nowMs());
+      assert.equal(r.ingress.rtpBeforeAck, 1);
       r.ingress.onConfirmed(r.info('d2'));
       await settle();
       assert.deepEqual(r.types(), ['call.started', 'leg.added']);
