@@ -25,6 +25,7 @@ import { TrackingScheduler } from './tracking-scheduler.js';
 import type { DialogContext } from './dialog-context.js';
 import { dialogKey } from './dialog-context.js';
 import { UasDialog } from './uas-dialog.js';
+import { UnackedBySource } from './unacked-by-source.js';
 import type { UasHandler } from './uas-handler.js';
 import {
   ALLOW,
@@ -82,10 +83,7 @@ export class SipUserAgent {
   readonly #byInvite = new WeakMap<ServerTransaction, UasDialog>();
   readonly #stats = emptyStats();
   readonly #ctx: DialogContext;
-  readonly #maxUnackedPerSource: number;
-  /** Dialogs not yet confirmed, by the source key they count against. */
-  readonly #unacked = new Map<UasDialog, string>();
-  readonly #unackedBySource = new Map<string, number>();
+  readonly #unacked: UnackedBySource<UasDialog>;
   #active = 0;
   #draining = false;
   #closed = false;
@@ -98,7 +96,7 @@ export class SipUserAgent {
     if (!Number.isInteger(maxUnacked) || maxUnacked < 1) {
       throw new InvalidArgumentError('maxUnackedPerSource must be a positive integer');
     }
-    this.#maxUnackedPerSource = maxUnacked;
+    this.#unacked = new UnackedBySource(maxUnacked);
     this.#options = options;
     this.#scheduler = new TrackingScheduler(options.scheduler);
     this.#layer = new TransactionLayer({
@@ -127,9 +125,9 @@ export class SipUserAgent {
       respond: (tx, response) => this.#respond(tx, response),
       ended: (dialog) => {
         this.#active--;
-        this.#acknowledged(dialog);
+        this.#unacked.release(dialog);
       },
-      confirmed: (dialog) => this.#acknowledged(dialog),
+      confirmed: (dialog) => this.#unacked.release(dialog),
       release: (dialog) => {
         if (this.#dialogs.get(dialog.key) === dialog) this.#dialogs.delete(dialog.key);
       },
@@ -308,18 +306,6 @@ export class SipUserAgent {
       return;
     }
     const origin = source.origin ?? source.route;
-    const sourceKey = unackedKey(origin);
-    const unacked = this.#unackedBySource.get(sourceKey) ?? 0;
-    if (unacked >= this.#maxUnackedPerSource) {
-      // 503 rather than 486: nothing is wrong with the callee, this source is asked to come back
-      // later (RFC 3261 §21.5.4), and a proxy may try another gateway meanwhile.
-      this.#stats.unackedRefused++;
-      this.#rejectInvite(tx, request, 503, {
-        reason: 'Too Many Unacknowledged Calls',
-        headers: [this.#retryAfter()],
-      });
-      return;
-    }
     const callId = getCallId(request);
     const remoteTag = getFrom(request).tag ?? '';
     const localTag = newTag();
@@ -342,11 +328,19 @@ export class SipUserAgent {
         userAgent: this.#ctx.server,
       },
     });
+    if (!this.#unacked.admit(dialog, origin)) {
+      // 503 rather than 486: nothing is wrong with the callee, this source is asked to come back
+      // later (RFC 3261 §21.5.4), and a proxy may try another gateway meanwhile.
+      this.#stats.unackedRefused++;
+      this.#rejectInvite(tx, request, 503, {
+        reason: 'Too Many Unacknowledged Calls',
+        headers: [this.#retryAfter()],
+      });
+      return;
+    }
     this.#dialogs.set(dialog.key, dialog);
     this.#byInvite.set(tx, dialog);
     this.#active++;
-    this.#unacked.set(dialog, sourceKey);
-    this.#unackedBySource.set(sourceKey, unacked + 1);
     dialog.start();
   }
 
@@ -385,16 +379,6 @@ export class SipUserAgent {
   /** Dialogs not yet confirmed by an ACK, of every source. */
   get unackedDialogs(): number {
     return this.#unacked.size;
-  }
-
-  /** The dialog was ACKed or ended: it no longer counts against its source. */
-  #acknowledged(dialog: UasDialog): void {
-    const key = this.#unacked.get(dialog);
-    if (key === undefined) return;
-    this.#unacked.delete(dialog);
-    const left = (this.#unackedBySource.get(key) ?? 1) - 1;
-    if (left <= 0) this.#unackedBySource.delete(key);
-    else this.#unackedBySource.set(key, left);
   }
 
   #overloaded(): boolean {
@@ -488,15 +472,6 @@ export class SipUserAgent {
       this.#stats.internalErrors++;
     }
   }
-}
-
-/**
- * What unacknowledged dialogs are counted by: the sender's address over UDP (any port of it), the
- * connection over TCP, whose peer address the transport does not hand up.
- */
-function unackedKey(origin: SipDestination): string {
-  if ('connectionId' in origin) return `tcp:${origin.connectionId}`;
-  return `${origin.transport}:${origin.address}`;
 }
 
 /** responseDestination reads only the Vias, which a request and its responses share (§8.2.6.2). */
