@@ -5,6 +5,7 @@
  * drain started meanwhile (what SIGTERM does) must finish.
  */
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import type { SttEvent, SttOptions } from '../../src/engines/spi/index.js';
 import { ScriptedStt } from '../../src/engines/spi/testing/index.js';
 import type { CallEvent } from '../../src/session/index.js';
 import { defaultMediaTicker } from '../../src/session/index.js';
+import { startGatewayProcess } from '../support/gateway-process.js';
 import { sharedFile } from '../support/paths.js';
 import {
   freeUdpPort,
@@ -45,6 +47,61 @@ class CountingStt extends ScriptedStt {
       this.open--;
     }
   }
+}
+
+/**
+ * One SIPp call streaming `pcap` and holding for a minute. Spawned here rather than through
+ * runSipp because the test must SIGKILL it mid-call.
+ */
+async function spawnSippCall(sipPort: number, pcap: string, cwd: string): Promise<ChildProcess> {
+  const localPort = await freeUdpPort();
+  const mediaPort = await freeUdpPortRange();
+  return spawn(
+    'sipp',
+    [
+      `127.0.0.1:${sipPort}`,
+      '-sf',
+      sippScenario('uac-pcmu'),
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(localPort),
+      '-mi',
+      '127.0.0.1',
+      '-mp',
+      String(mediaPort),
+      '-m',
+      '1',
+      '-nostdin',
+      '-key',
+      'codec',
+      'PCMU',
+      '-key',
+      'pt',
+      '0',
+      '-key',
+      'pcap',
+      pcap,
+      '-set',
+      'hold_ms',
+      '60000',
+    ],
+    { cwd, stdio: 'ignore' },
+  );
+}
+
+function speechPcap(work: string): string {
+  const pcap = join(work, 'speech.pcap');
+  writeRtpPcap(pcap, {
+    streams: [
+      {
+        payload: wavToG711(sharedFile('audio/librispeech/0.wav'), 'mulaw'),
+        payloadType: 0,
+        dstPortOffset: 0,
+      },
+    ],
+  });
+  return pcap;
 }
 
 async function waitUntil(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
@@ -93,41 +150,7 @@ describe('media timeout with a real SIPp caller killed mid-call', () => {
           },
         ],
       });
-      const localPort = await freeUdpPort();
-      const mediaPort = await freeUdpPortRange();
-      // SIPp is spawned here rather than through runSipp because the test must SIGKILL it mid-call.
-      const sipp = spawn(
-        'sipp',
-        [
-          `127.0.0.1:${gateway.sipPorts.udp}`,
-          '-sf',
-          sippScenario('uac-pcmu'),
-          '-i',
-          '127.0.0.1',
-          '-p',
-          String(localPort),
-          '-mi',
-          '127.0.0.1',
-          '-mp',
-          String(mediaPort),
-          '-m',
-          '1',
-          '-nostdin',
-          '-key',
-          'codec',
-          'PCMU',
-          '-key',
-          'pt',
-          '0',
-          '-key',
-          'pcap',
-          pcap,
-          '-set',
-          'hold_ms',
-          '60000',
-        ],
-        { cwd: work, stdio: 'ignore' },
-      );
+      const sipp = await spawnSippCall(gateway.sipPorts.udp!, pcap, work);
       const exited = new Promise((resolve) => sipp.once('exit', resolve));
       try {
         await waitUntil('the call and its leg', () => events.some((e) => e.type === 'leg.added'), 15_000);
@@ -168,6 +191,62 @@ describe('media timeout with a real SIPp caller killed mid-call', () => {
       assert.equal(defaultMediaTicker().legCount, 0, 'no leg left in the media ticker');
       assert.equal(stt.opened, 1);
       assert.equal(stt.open, 0, 'the recognizer stream was closed');
+    },
+  );
+});
+
+describe('voxbridge serve: SIGTERM after the caller died finishes by the media timeout', () => {
+  it(
+    'exits 0 about rtp-timeout-sec after the caller was killed, the call ended as media-timeout',
+    {
+      timeout: 60_000,
+    },
+    async (t) => {
+      const work = mkdtempSync(join(tmpdir(), 'voxbridge-media-timeout-serve-'));
+      const gateway = await startGatewayProcess([
+        '--rtp-ports',
+        '29700-29799',
+        '--stt',
+        'none',
+        '--rtp-timeout-sec',
+        String(TIMEOUT_S),
+      ]);
+      try {
+        const sipp = await spawnSippCall(gateway.sipPort, speechPcap(work), work);
+        const exited = new Promise((resolve) => sipp.once('exit', resolve));
+        try {
+          await gateway.waitFor((e) => e.type === 'leg.added', 15_000);
+          // A second of speech on the wire before the caller dies.
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        } finally {
+          sipp.kill('SIGKILL');
+        }
+        await exited;
+        const killedAtMs = performance.now();
+        gateway.child.kill('SIGTERM');
+        const code = await Promise.race([
+          gateway.exited,
+          new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), (TIMEOUT_S + 5) * 1000)),
+        ]);
+        const afterMs = performance.now() - killedAtMs;
+        t.diagnostic(`serve exited ${(afterMs / 1000).toFixed(2)} s after SIGKILL of the caller`);
+        assert.equal(
+          code,
+          0,
+          `still draining ${TIMEOUT_S + 5} s after the caller died:\n${gateway.stderr()}`,
+        );
+        assert.deepEqual(
+          gateway.events.map((e) => [e.type, e.reason]),
+          [
+            ['call.started', undefined],
+            ['leg.added', undefined],
+            ['call.ended', 'media-timeout'],
+          ],
+        );
+      } finally {
+        await gateway.stop('SIGKILL');
+        rmSync(work, { recursive: true, force: true });
+      }
     },
   );
 });
