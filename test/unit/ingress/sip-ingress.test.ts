@@ -399,11 +399,12 @@ describe('SipIngress: admission hook', () => {
       assert.equal(r.ingress.calls[0]?.legs.length, 1);
       assert.equal(r.ingress.calls[0]?.legs[0]?.stats.recognizer, 'off');
       assert.equal(r.recognizersBuilt(), 0);
-      assert.equal(readdirSync(r.recordDir).length, 1, 'still recorded');
       r.ingress.onEnded(r.info('d1'), 'remote-bye');
       await r.invite('d2', request({ callId: 'c2', body: sdp([[]]) }));
       r.ingress.onEnded(r.info('d2'), 'no-ack');
       await r.ingress.idle();
+      // Ending waits for the recording to be opened and closed, so it is there now.
+      assert.equal(readdirSync(r.recordDir).length, 1, 'still recorded');
       assert.equal(released, 2);
     } finally {
       rmSync(r.recordDir, { recursive: true, force: true });
