@@ -4,6 +4,9 @@
  */
 import type { SttEngine, TtsEngine } from '../engines/spi/index.js';
 
+/** The catalog name of pocketsphinx's 8 kHz acoustic model (src/models/catalog.ts). */
+const NARROWBAND_MODEL = 'pocketsphinx-en-us-8k';
+
 export const STT_ENGINE_NAMES = ['pocketsphinx', 'sherpa'] as const;
 export type SttEngineName = (typeof STT_ENGINE_NAMES)[number];
 
@@ -30,7 +33,21 @@ export async function createSttEngine(
       // the engine falls back to its energy detector.
       const { resolveModelDir } = await import('../models/index.js');
       const vadDir = await resolveModelDir('silero-vad', modelsOption(options));
-      return new PocketsphinxStt(vadDir === undefined ? {} : { vad: { modelDir: vadDir } });
+      // The 8 kHz telephone model: --models-dir, VOXBRIDGE_MODELS_DIR, the pull cache, and last
+      // the copy shipped in the project's models/ folder. Without it 8 kHz legs are upsampled
+      // for the 16 kHz model, which recognizes telephone audio markedly worse.
+      const narrowbandDir = await resolveModelDir(NARROWBAND_MODEL, modelsOption(options));
+      if (narrowbandDir === undefined) {
+        process.emitWarning(
+          `the 8 kHz model ${NARROWBAND_MODEL} was not found; 8 kHz calls are upsampled for the 16 kHz ` +
+            `model and recognized less accurately (run: voxbridge models pull ${NARROWBAND_MODEL})`,
+          { code: 'VOXBRIDGE_NO_8K_MODEL' },
+        );
+      }
+      return new PocketsphinxStt({
+        ...(vadDir === undefined ? {} : { vad: { modelDir: vadDir } }),
+        ...(narrowbandDir === undefined ? {} : { narrowbandModelDir: narrowbandDir }),
+      });
     }
     case 'sherpa': {
       const { SherpaStt } = await import('../engines/stt/sherpa/index.js');
