@@ -98,8 +98,9 @@ describe('pocketsphinx: 8 kHz calls with the 8 kHz model', () => {
     const clipMs = (pcm.length / 8000) * 1000;
     for (const f of finals) {
       assert.ok(f.startMs >= 0 && f.endMs <= clipMs + 20 && f.startMs < f.endMs, `${f.startMs}-${f.endMs}`);
-      assert.ok(f.words.length > 0);
-      for (const w of f.words) assert.ok(w.startMs >= f.startMs && w.endMs <= f.endMs, JSON.stringify(w));
+      assert.ok(f.words !== undefined && f.words.length > 0);
+      for (const w of f.words ?? [])
+        assert.ok(w.startMs >= f.startMs && w.endMs <= f.endMs, JSON.stringify(w));
     }
   });
 
