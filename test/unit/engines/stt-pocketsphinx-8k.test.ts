@@ -5,6 +5,7 @@ import type { SttEvent } from '../../../src/engines/spi/index.js';
 import { EngineError } from '../../../src/engines/spi/index.js';
 import { collect, pcmFrames, streamFrames } from '../../../src/engines/spi/testing/index.js';
 import { PocketsphinxStt } from '../../../src/engines/stt/pocketsphinx/index.js';
+import { loadPocketsphinx } from '../../../src/engines/stt/pocketsphinx/pocketsphinx-library.js';
 import { PCM16_8K, resample } from '../../../src/media/audio/index.js';
 import { g711Decode, g711Encode } from '../../../src/media/codecs/index.js';
 import { parseWav } from '../../../src/media/wav/index.js';
@@ -102,6 +103,13 @@ describe('pocketsphinx: 8 kHz calls with the 8 kHz model', () => {
       for (const w of f.words ?? [])
         assert.ok(w.startMs >= f.startMs && w.endMs <= f.endMs, JSON.stringify(w));
     }
+  });
+
+  it('binds no function that writes into sphinxbase structs (the cmn_live_set start is gone)', () => {
+    // The old narrow-band CMN start wrote through a pointer read at a hard-coded feat_t offset;
+    // whole-utterance finals replaced it (docs/pocketsphinx-binding.md).
+    const lib = loadPocketsphinx('pocketsphinx');
+    assert.equal('cmnLiveSet' in lib, false);
   });
 
   it('a folder without the 8 kHz model is MODEL_NOT_FOUND telling how to pull it', () => {
