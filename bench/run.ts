@@ -2,10 +2,12 @@
  * Runs the benchmarks named on the command line (default: all). Never part of `npm test`.
  *   npm run bench            # all
  *   npm run bench -- media   # one
+ *   npm run bench -- speech-8k   # the telephone-band table of `speech` alone
  */
 const suites: Record<string, () => Promise<void>> = {
   media: async () => (await import('./media.js')).runMediaBench(),
   speech: async () => (await import('./speech.js')).runSpeechBench(),
+  'speech-8k': async () => (await import('./speech-telephone.js')).runTelephoneBench(),
   rtp: async () => (await import('./rtp-endpoint.js')).rtpEndpointBench(),
   sip: async () => (await import('./sip.js')).runSipBench(),
   api: async () => (await import('./api.js')).runApiBench(),

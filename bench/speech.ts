@@ -10,6 +10,7 @@ import { resolveModelDir } from '../src/models/index.js';
 import { accuracyBench, sherpaBench } from './speech-accuracy.js';
 import { SHARED_MODELS_DIR, debianVersion, loadClipSets } from './speech-data.js';
 import { liveStreamsBench } from './speech-live.js';
+import { telephoneBench } from './speech-telephone.js';
 import { measureTts, measureTtsCache, measureTtsEngine, printTts, printTtsCache } from './speech-tts.js';
 
 export async function runSpeechBench(): Promise<void> {
@@ -51,6 +52,7 @@ export async function runSpeechBench(): Promise<void> {
   } finally {
     await engine.close();
   }
+  await telephoneBench(modelsDir, vadDir);
   await sherpaBench(() => createSttEngine('sherpa', { modelsDir }), sets);
   const rssMb = process.memoryUsage().rss / 1e6;
   const loaded = await measureTtsEngine(

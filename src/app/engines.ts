@@ -4,6 +4,9 @@
  */
 import type { SttEngine, TtsEngine } from '../engines/spi/index.js';
 
+/** The catalog name of pocketsphinx's 8 kHz acoustic model (src/models/catalog.ts). */
+const NARROWBAND_MODEL = 'pocketsphinx-en-us-8k';
+
 export const STT_ENGINE_NAMES = ['pocketsphinx', 'sherpa'] as const;
 export type SttEngineName = (typeof STT_ENGINE_NAMES)[number];
 
@@ -13,6 +16,12 @@ export type TtsEngineName = (typeof TTS_ENGINE_NAMES)[number];
 export interface EngineFactoryOptions {
   /** Where downloaded models live; default $VOXBRIDGE_MODELS_DIR or the user cache. */
   readonly modelsDir?: string | undefined;
+  /**
+   * pocketsphinx, 8 kHz input: `utterance` (default) takes finals from a whole-utterance pass,
+   * about 11 WER points better on telephone audio but twice the decoder time while partials are
+   * on; `live` takes the live decoder's result (docs/pocketsphinx-binding.md).
+   */
+  readonly pocketsphinxFinalPass?: 'live' | 'utterance' | undefined;
 }
 
 function modelsOption(options: EngineFactoryOptions): { modelsDir?: string } {
@@ -30,7 +39,24 @@ export async function createSttEngine(
       // the engine falls back to its energy detector.
       const { resolveModelDir } = await import('../models/index.js');
       const vadDir = await resolveModelDir('silero-vad', modelsOption(options));
-      return new PocketsphinxStt(vadDir === undefined ? {} : { vad: { modelDir: vadDir } });
+      // The 8 kHz telephone model: --models-dir, VOXBRIDGE_MODELS_DIR, the pull cache, and last
+      // the copy shipped in the project's models/ folder. Without it 8 kHz legs are upsampled
+      // for the 16 kHz model, which recognizes telephone audio markedly worse.
+      const narrowbandDir = await resolveModelDir(NARROWBAND_MODEL, modelsOption(options));
+      if (narrowbandDir === undefined) {
+        process.emitWarning(
+          `the 8 kHz model ${NARROWBAND_MODEL} was not found; 8 kHz calls are upsampled for the 16 kHz ` +
+            `model and recognized less accurately (run: voxbridge models pull ${NARROWBAND_MODEL})`,
+          { code: 'VOXBRIDGE_NO_8K_MODEL' },
+        );
+      }
+      return new PocketsphinxStt({
+        ...(vadDir === undefined ? {} : { vad: { modelDir: vadDir } }),
+        ...(narrowbandDir === undefined ? {} : { narrowbandModelDir: narrowbandDir }),
+        ...(options.pocketsphinxFinalPass === undefined
+          ? {}
+          : { narrowbandFinalPass: options.pocketsphinxFinalPass }),
+      });
     }
     case 'sherpa': {
       const { SherpaStt } = await import('../engines/stt/sherpa/index.js');

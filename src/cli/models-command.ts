@@ -16,6 +16,11 @@ interface DirOption {
   modelsDir?: string;
 }
 
+/** A `files` entry is verified file by file (ModelEntry.parts); the others by one sha256. */
+function hasChecksums(entry: ModelEntry): boolean {
+  return entry.archive === 'files' ? (entry.parts?.length ?? 0) > 0 : entry.sha256 !== undefined;
+}
+
 function sizeText(entry: ModelEntry): string {
   return entry.sizeBytes === undefined ? '?' : `${(entry.sizeBytes / 1_000_000).toFixed(1)} MB`;
 }
@@ -73,7 +78,7 @@ export function modelsCommand(deps: ModelsCommandDeps = {}): Command {
           entry.name,
           entry.kind,
           sizeText(entry),
-          entry.sha256 === undefined ? 'unknown' : 'verified',
+          hasChecksums(entry) ? 'verified' : 'unknown',
           installedDir ?? '-',
         ]),
       ];
@@ -104,7 +109,9 @@ export function modelsCommand(deps: ModelsCommandDeps = {}): Command {
         return;
       }
       stdout.write(`installed ${name} in ${result.dir}\n`);
-      if (result.verified) {
+      if (result.verified && result.sha256 === undefined) {
+        stdout.write(`sha256 of each of its ${entry.files.length} files matches the catalog\n`);
+      } else if (result.verified) {
         stdout.write(`sha256 ${result.sha256} (matches the catalog)\n`);
       } else {
         stdout.write(

@@ -6,8 +6,20 @@
  */
 export type ModelKind = 'vad' | 'stt' | 'tts';
 
-/** `onnx`: the asset is the model file itself. `tar.bz2`: an archive unpacked with the system tar. */
-export type ModelArchiveType = 'onnx' | 'tar.bz2';
+/**
+ * `onnx`: the asset is the model file itself. `tar.bz2`: an archive unpacked with the system tar.
+ * `files`: no archive upstream; each file of `parts` is fetched from `url` + its path.
+ */
+export type ModelArchiveType = 'onnx' | 'tar.bz2' | 'files';
+
+/** One file of a `files` model, with the hash it was verified against. */
+export interface ModelPart {
+  /** Relative to the model folder, and to the entry's `url`. */
+  readonly path: string;
+  /** Lower-case hex sha256. */
+  readonly sha256: string;
+  readonly sizeBytes: number;
+}
 
 export interface ModelEntry {
   /** What the user types: `voxbridge models pull <name>`. */
@@ -30,12 +42,76 @@ export interface ModelEntry {
    * directory (for example `espeak-ng-data/`).
    */
   readonly files: readonly string[];
+  /** For `files` entries: every file to fetch, each with its own checksum (`sha256` is unused). */
+  readonly parts?: readonly ModelPart[];
+  /**
+   * A copy ships inside the project in `models/<dir>/`, found when no models folder has one, so a
+   * fresh checkout works offline; `pull` still installs the upstream files into the models folder.
+   */
+  readonly shipped?: boolean;
 }
 
 const ASR_RELEASE = 'https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models';
 const TTS_RELEASE = 'https://github.com/k2-fsa/sherpa-onnx/releases/download/tts-models';
+/**
+ * The CMU 8 kHz acoustic model as committed to cmusphinx/pocketsphinx (models/pocketsphinx-en-us-8k
+ * /README.md): raw files of that commit, which GitHub serves without an archive.
+ */
+const POCKETSPHINX_8K_FILES =
+  'https://raw.githubusercontent.com/cmusphinx/pocketsphinx/1fbc5411632e917cc358eaa34bd3255d80e683ae/model/hmm/en_US/hub4_wsj_ptm256_3s_8k.cd_ptm_5000/';
+
+/** The files of the 8 kHz model, hashed from the shipped copy (byte-identical to that commit). */
+const POCKETSPHINX_8K_PARTS: readonly ModelPart[] = [
+  {
+    path: 'feat.params',
+    sizeBytes: 169,
+    sha256: '8d4e629de486257ab1f5ac90b216f322b763e70ffa597c22b0d5036cb7485b11',
+  },
+  {
+    path: 'mdef',
+    sizeBytes: 3_069_052,
+    sha256: 'dabbb4c04b78764a5ae2d24db590c2eb41bbc4a4b9adad5a080bf8ee73856dd0',
+  },
+  {
+    path: 'means',
+    sizeBytes: 1_996_876,
+    sha256: '5ecc5359390359a39eafb9bdc46d6d35dddc543d03804c679f915fcf3a967855',
+  },
+  {
+    path: 'noisedict',
+    sizeBytes: 448,
+    sha256: '397dafe902a55f3751d7836a3a0025355a9f5e151df4baab21801f9389b4b933',
+  },
+  {
+    path: 'sendump',
+    sizeBytes: 3_955_840,
+    sha256: 'dd41ad85dcd10d70aab2e2ff4af41fb1827e157a99890e41e6a1f649193d7fe9',
+  },
+  {
+    path: 'transition_matrices',
+    sizeBytes: 2464,
+    sha256: '190a72ea70e4d885d662a9c95e24f6689be3aa22ce37747bddd99aaa0241592f',
+  },
+  {
+    path: 'variances',
+    sizeBytes: 1_996_876,
+    sha256: '3ab024f9a62cba15fc28967ccecd4a25a5009152c622039b952fb5ef063abaee',
+  },
+];
 
 export const MODEL_CATALOG: readonly ModelEntry[] = [
+  {
+    name: 'pocketsphinx-en-us-8k',
+    kind: 'stt',
+    description: 'CMU US English acoustic model for 8 kHz telephone audio (BSD), pocketsphinx',
+    url: POCKETSPHINX_8K_FILES,
+    sha256: undefined,
+    sizeBytes: POCKETSPHINX_8K_PARTS.reduce((sum, part) => sum + part.sizeBytes, 0),
+    archive: 'files',
+    files: POCKETSPHINX_8K_PARTS.map((part) => part.path),
+    parts: POCKETSPHINX_8K_PARTS,
+    shipped: true,
+  },
   {
     name: 'silero-vad',
     kind: 'vad',

@@ -1,8 +1,14 @@
 export { MODEL_CATALOG, modelDirName } from './catalog.js';
-export type { ModelArchiveType, ModelEntry, ModelKind } from './catalog.js';
+export type { ModelArchiveType, ModelEntry, ModelKind, ModelPart } from './catalog.js';
 export { ModelError } from './model-error.js';
 export type { ModelErrorCode } from './model-error.js';
-export { MODELS_DIR_ENV, defaultModelsDir, modelSearchDirs, modelsDir } from './models-dir.js';
+export {
+  MODELS_DIR_ENV,
+  defaultModelsDir,
+  modelSearchDirs,
+  modelsDir,
+  shippedModelsDir,
+} from './models-dir.js';
 export type { ModelsDirOptions } from './models-dir.js';
 export { findModel, missingModelFiles, requireModelDir, resolveModelDir } from './resolve-model-dir.js';
 export type { ResolveModelOptions } from './resolve-model-dir.js';

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const MODELS_DIR_ENV = 'VOXBRIDGE_MODELS_DIR';
 
@@ -39,4 +40,12 @@ export function modelSearchDirs(options: ModelsDirOptions = {}): string[] {
     if (!dirs.includes(absolute)) dirs.push(absolute);
   }
   return dirs;
+}
+
+/**
+ * The `models/` folder of the project itself, which ships the models whose catalog entry says
+ * `shipped` (src/models and dist/models both sit two levels below the project root).
+ */
+export function shippedModelsDir(): string {
+  return fileURLToPath(new URL('../../models/', import.meta.url));
 }

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import type { ModelEntry } from './catalog.js';
 import { modelDirName } from './catalog.js';
 import { downloadFile } from './download-file.js';
-import type { DownloadFileResult } from './download-file.js';
+import type { DownloadFileResult, DownloadProgressEvent } from './download-file.js';
 import type { ProgressStream } from './download-progress.js';
 import { DownloadProgress } from './download-progress.js';
 import { extractTarBz2 } from './extract-tar-bz2.js';
 import { ModelError } from './model-error.js';
+import { pullModelFiles } from './pull-model-files.js';
 import type { ModelsDirOptions } from './models-dir.js';
 import { modelsDir } from './models-dir.js';
 import { findModel, missingModelFiles } from './resolve-model-dir.js';
@@ -43,33 +44,36 @@ export interface PullModelResult {
   readonly sizeBytes: number | undefined;
 }
 
-async function downloadWithRetries(
-  entry: ModelEntry,
+/** What one download fetches: the URL and, when the catalog knows it, its size. */
+export interface DownloadSource {
+  readonly url: string;
+  readonly sizeBytes: number | undefined;
+}
+
+/**
+ * Downloads `source` into `partPath`, resuming automatically after an interrupted transfer up to
+ * `options.retries` times. Progress events go to `onProgress`; the caller owns the display.
+ */
+export async function downloadWithRetries(
+  source: DownloadSource,
   partPath: string,
   options: PullModelOptions,
+  onProgress?: (event: DownloadProgressEvent) => void,
 ): Promise<DownloadFileResult> {
   const retries = options.retries ?? 2;
-  const progress = options.progress
-    ? new DownloadProgress({ stream: options.progress, label: entry.name })
-    : undefined;
   for (let attempt = 0; ; attempt++) {
     try {
-      const result = await downloadFile({
-        url: entry.url,
+      return await downloadFile({
+        url: source.url,
         partPath,
-        expectedSizeBytes: entry.sizeBytes,
+        expectedSizeBytes: source.sizeBytes,
         signal: options.signal,
-        onProgress: progress ? (event) => progress.update(event) : undefined,
+        onProgress,
         fetch: options.fetch,
       });
-      progress?.finish();
-      return result;
     } catch (err) {
       const resumable = err instanceof ModelError && err.code === 'DOWNLOAD_INTERRUPTED';
-      if (!resumable || attempt >= retries || options.signal?.aborted) {
-        progress?.abandon();
-        throw err;
-      }
+      if (!resumable || attempt >= retries || options.signal?.aborted) throw err;
       await new Promise((resolve) => setTimeout(resolve, (options.retryDelayMs ?? 1000) * (attempt + 1)));
     }
   }
@@ -83,7 +87,7 @@ async function contentRoot(extractedDir: string): Promise<string> {
 }
 
 /** Puts `source` at `target`, replacing an old folder there without a moment where neither exists. */
-async function replaceDir(source: string, target: string, scratch: string): Promise<void> {
+export async function replaceDir(source: string, target: string, scratch: string): Promise<void> {
   const old = join(scratch, 'previous');
   let hadOld = false;
   try {
@@ -146,6 +150,7 @@ export async function pullModel(name: string, options: PullModelOptions = {}): P
   const entry = findModel(name, options.catalog);
   const root = modelsDir(options);
   const targetDir = join(root, modelDirName(entry));
+  if (entry.archive === 'files') return pullModelFiles(entry, root, targetDir, options);
   if (!options.force && (await missingModelFiles(targetDir, entry)).length === 0) {
     return {
       name,
@@ -165,7 +170,17 @@ export async function pullModel(name: string, options: PullModelOptions = {}): P
   }
   await mkdir(root, { recursive: true });
   const partPath = join(root, `${entry.name}.part`);
-  const download = await downloadWithRetries(entry, partPath, options);
+  const progress = options.progress
+    ? new DownloadProgress({ stream: options.progress, label: entry.name })
+    : undefined;
+  let download: DownloadFileResult;
+  try {
+    download = await downloadWithRetries(entry, partPath, options, (event) => progress?.update(event));
+  } catch (err) {
+    progress?.abandon();
+    throw err;
+  }
+  progress?.finish();
 
   if (entry.sha256 !== undefined && download.sha256 !== entry.sha256.toLowerCase()) {
     // A corrupt or tampered file cannot be repaired by resuming it, so it goes.

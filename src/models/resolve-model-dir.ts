@@ -4,11 +4,16 @@ import type { ModelEntry } from './catalog.js';
 import { MODEL_CATALOG, modelDirName } from './catalog.js';
 import { ModelError } from './model-error.js';
 import type { ModelsDirOptions } from './models-dir.js';
-import { modelSearchDirs } from './models-dir.js';
+import { modelSearchDirs, shippedModelsDir } from './models-dir.js';
 
 export interface ResolveModelOptions extends ModelsDirOptions {
   /** Defaults to MODEL_CATALOG; tests inject their own. */
   readonly catalog?: readonly ModelEntry[];
+  /**
+   * Where shipped models are looked up last (ModelEntry.shipped); default the project's `models/`
+   * folder, `null` to ignore shipped copies.
+   */
+  readonly shippedDir?: string | null;
 }
 
 /** Looks a name up in the catalog, or throws MODEL_UNKNOWN listing the names that exist. */
@@ -38,16 +43,24 @@ export async function missingModelFiles(dir: string, entry: ModelEntry): Promise
   return missing;
 }
 
+/** The model roots searched for `entry`, in order: modelSearchDirs, then the shipped copy. */
+function searchRoots(entry: ModelEntry, options: ResolveModelOptions): string[] {
+  const roots = modelSearchDirs(options);
+  if (entry.shipped && options.shippedDir !== null) roots.push(options.shippedDir ?? shippedModelsDir());
+  return roots;
+}
+
 /**
  * The folder holding every expected file of the model, searching `--models-dir`, then
- * VOXBRIDGE_MODELS_DIR, then the default cache. Undefined when no folder has them all.
+ * VOXBRIDGE_MODELS_DIR, then the default cache (where `pull` installs), and last, for a model
+ * that ships with the project, its `models/` folder. Undefined when no folder has them all.
  */
 export async function resolveModelDir(
   name: string,
   options: ResolveModelOptions = {},
 ): Promise<string | undefined> {
   const entry = findModel(name, options.catalog);
-  for (const root of modelSearchDirs(options)) {
+  for (const root of searchRoots(entry, options)) {
     const dir = join(root, modelDirName(entry));
     if ((await missingModelFiles(dir, entry)).length === 0) return dir;
   }
@@ -58,7 +71,7 @@ export async function resolveModelDir(
 export async function requireModelDir(name: string, options: ResolveModelOptions = {}): Promise<string> {
   const dir = await resolveModelDir(name, options);
   if (dir !== undefined) return dir;
-  const searched = modelSearchDirs(options).join(', ');
+  const searched = searchRoots(findModel(name, options.catalog), options).join(', ');
   throw new ModelError(
     'MODEL_NOT_INSTALLED',
     `model "${name}" is not installed (looked in ${searched}); run: voxbridge models pull ${name}`,

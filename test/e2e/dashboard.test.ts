@@ -173,7 +173,8 @@ describe('dashboard end to end (Chromium, SIPp, pocketsphinx)', { skip }, () => 
     const partials = await page.evaluate<string[]>('window.partialsSeen');
     assert.ok(partials.length > 0, 'partials showed in the caller column while the caller spoke');
     const finalText = (await page.getByTestId('final-line').allTextContents()).join(' ');
-    assert.match(finalText, /\bnightfall\b/i);
+    // A word the 8 kHz telephone model gets on this clip (it splits "nightfall" in two).
+    assert.match(finalText, /\blamps\b/i);
   });
 
   it('finds the ended call by a spoken word, downloads its transcript and reopens it', async (t) => {

@@ -12,13 +12,28 @@ describe('model catalog', () => {
     const names = MODEL_CATALOG.map((e) => e.name);
     assert.equal(new Set(names).size, names.length);
     for (const entry of MODEL_CATALOG) {
+      assert.ok(entry.files.length > 0, entry.name);
+      if (entry.archive === 'files') {
+        // Raw files of one upstream commit: the folder URL pins the commit, each file its hash.
+        assert.match(
+          entry.url,
+          /^https:\/\/raw\.githubusercontent\.com\/cmusphinx\/pocketsphinx\/[0-9a-f]{40}\/.+\/$/,
+          entry.name,
+        );
+        assert.deepEqual(
+          entry.parts?.map((p) => p.path),
+          entry.files,
+          entry.name,
+        );
+        for (const part of entry.parts ?? []) assert.match(part.sha256, /^[0-9a-f]{64}$/, part.path);
+        continue;
+      }
       assert.match(
         entry.url,
         /^https:\/\/github\.com\/k2-fsa\/sherpa-onnx\/releases\/download\//,
         entry.name,
       );
       if (entry.sha256 !== undefined) assert.match(entry.sha256, /^[0-9a-f]{64}$/, entry.name);
-      assert.ok(entry.files.length > 0, entry.name);
       assert.equal(entry.url.endsWith(`.${entry.archive}`), true, entry.name);
       if (entry.archive === 'onnx') assert.equal(entry.files.length, 1, entry.name);
     }

@@ -7,6 +7,12 @@ export interface PocketsphinxModelPaths {
   readonly hmmDir: string;
   readonly lmFile: string;
   readonly dictFile: string;
+  /**
+   * The audio rate the acoustic model was trained on: 16000 for Debian's en-us, 8000 for the CMU
+   * telephone model (which also wants `-nfft 256`: a 25 ms window at 8 kHz is 200 samples, and the
+   * default 512-point FFT is sized for 16 kHz). Default 16000.
+   */
+  readonly sampleRateHz?: 8000 | 16000;
 }
 
 /** The recognized words of a finished utterance, times relative to the utterance's first sample. */
@@ -24,25 +30,13 @@ const CMN_VECLEN_OFFSET = 28;
 /** Cepstral coefficients per frame in the en-us model (feat.params: 1s_c_d_dd over 13). */
 const CEPSTRUM_LENGTH = 13;
 
-/**
- * Live CMN start for 16 kHz audio upsampled from 8 kHz. It only has to be closer than the model's
- * wide-band default; the decoder keeps adapting per channel. Measured by
- * scripts/measure-narrowband-cmn.ts (cmn_live_get after decoding to a fixed point) on a development
- * set that nothing scores: Debian pocketsphinx-testdata's five LibriVox clips
- * (/usr/share/pocketsphinx/test/data/librivox/*.wav), sent through our Resampler and µ-law codec
- * as an 8 kHz call would be. Never tune it on ../shared/audio/librispeech/, which the tests score.
- */
-export const NARROWBAND_CEPSTRAL_MEAN: readonly number[] = [
-  48.08, 24.57, -29.75, 46.43, -35.23, 15.83, -6.12, -17.72, 18.82, -19.33, 15.73, -9.83, 1.11,
-];
-
 /** pocketsphinx's front end produces 100 feature frames per second. */
 const FRAME_MS = 10;
 /** The default -logbase of sphinxbase's logmath: scores are log base 1.0001. */
 const LOG_BASE = 1.0001;
 
 /**
- * One pocketsphinx decoder (ps_decoder_t) for 16 kHz PCM16. Every call is synchronous and may
+ * One pocketsphinx decoder (ps_decoder_t) for PCM16 at its model's rate (8 or 16 kHz). Every call is synchronous and may
  * take milliseconds, so instances live only in decoder worker threads, never on the main thread.
  */
 export class PocketsphinxDecoder {
@@ -52,15 +46,12 @@ export class PocketsphinxDecoder {
   private inUtterance = false;
   private readonly score = [0];
 
-  /**
-   * `initialCepstralMean` replaces the model's starting point for live cepstral mean
-   * normalization; see setInitialCepstralMean.
-   */
-  constructor(engine: string, paths: PocketsphinxModelPaths, initialCepstralMean?: readonly number[]) {
+  constructor(engine: string, paths: PocketsphinxModelPaths) {
     this.lib = loadPocketsphinx(engine);
     // Strings go through koffi as ('str', value) pairs because cmd_ln_init is variadic and ends
     // with a NULL name.
     const args = ['-hmm', paths.hmmDir, '-lm', paths.lmFile, '-dict', paths.dictFile, '-logfn', '/dev/null'];
+    if (paths.sampleRateHz === 8000) args.push('-samprate', '8000', '-nfft', '256');
     const pairs = args.flatMap((value) => ['str', value]);
     const config = this.lib.cmdLnInit(null, this.lib.psArgs(), 1, ...pairs, 'str', null);
     if (config === null) throw new Error('cmd_ln_init rejected the decoder arguments');
@@ -71,26 +62,13 @@ export class PocketsphinxDecoder {
     }
     this.config = config;
     this.decoder = decoder;
-    if (initialCepstralMean !== undefined) this.setInitialCepstralMean(initialCepstralMean);
-  }
-
-  /**
-   * The model's feat.params says `-cmn batch`, which in streaming mode means live CMN that starts
-   * from the model's `-cmninit` and only adapts at the end of each utterance (or after 5 s). Audio
-   * upsampled from 8 kHz has no energy above 4 kHz, its mean is far from that start, and the first
-   * utterance of a call decodes to nonsense. feat.params overrides a -cmninit argument, so the
-   * mean is set through sphinxbase's cmn_live_set; the cmn_t pointer is read from feat_t at the
-   * offset of the 5prealpha layout, checked against the two lengths that must be 13 there.
-   */
-  private setInitialCepstralMean(mean: readonly number[]): void {
-    const cmn = this.cmnStruct(mean.length);
-    if (cmn !== null) this.lib.cmnLiveSet(cmn, Float32Array.from(mean));
   }
 
   /**
    * The live CMN mean as it stands now (cmn_live_get): updated at the end of each utterance and
    * every few seconds within one. Undefined when the struct layout is not the expected one.
-   * Used by scripts/measure-narrowband-cmn.ts to derive NARROWBAND_CEPSTRAL_MEAN.
+   * Only scripts/measure-narrowband-cmn.ts reads it, and only reads: the engine no longer writes
+   * into sphinxbase's structs (issue 11 found heap corruption around the old cmn_live_set write).
    */
   cepstralMean(): number[] | undefined {
     const cmn = this.cmnStruct(CEPSTRUM_LENGTH);
@@ -119,11 +97,27 @@ export class PocketsphinxDecoder {
     this.inUtterance = true;
   }
 
-  process(pcm16k: Int16Array): void {
-    if (!this.inUtterance || pcm16k.length === 0) return;
-    if (this.lib.psProcessRaw(this.decoder, pcm16k, pcm16k.length, 0, 0) < 0) {
+  process(pcm: Int16Array): void {
+    if (!this.inUtterance || pcm.length === 0) return;
+    if (this.lib.psProcessRaw(this.decoder, pcm, pcm.length, 0, 0) < 0) {
       throw new Error('ps_process_raw failed');
     }
+  }
+
+  /**
+   * Decodes `pcm` as one whole utterance (ps_process_raw with full_utt): the front end normalizes
+   * the cepstra by the utterance's own mean (`-cmn current`), as pocketsphinx_batch does, instead
+   * of the running live estimate, which starts from a prior and lags on a short utterance. Ends an
+   * utterance that was open.
+   */
+  decodeWholeUtterance(pcm: Int16Array): UtteranceResult {
+    this.startUtterance();
+    if (pcm.length > 0 && this.lib.psProcessRaw(this.decoder, pcm, pcm.length, 0, 1) < 0) {
+      this.lib.psEndUtt(this.decoder);
+      this.inUtterance = false;
+      throw new Error('ps_process_raw failed');
+    }
+    return this.endUtterance();
   }
 
   /** The best hypothesis so far, while the utterance is still running. */

@@ -11,7 +11,6 @@ export interface PocketsphinxLibrary {
   readonly cmdLnInit: (inout: unknown, defn: unknown, strict: number, ...pairs: unknown[]) => unknown;
   readonly cmdLnFree: (config: unknown) => number;
   readonly errSetLogfp: (fp: unknown) => void;
-  readonly cmnLiveSet: (cmn: unknown, mean: Float32Array) => void;
   /** Copies the current live CMN mean (veclen floats) into `mean`. */
   readonly cmnLiveGet: (cmn: unknown, mean: Float32Array) => void;
   readonly psGetFeat: (decoder: unknown) => unknown;
@@ -58,7 +57,6 @@ export function loadPocketsphinx(engine: string): PocketsphinxLibrary {
     cmdLnInit: sb.func('void *cmd_ln_init(void *inout, void *defn, int strict, ...)'),
     cmdLnFree: sb.func('int cmd_ln_free_r(void *config)'),
     errSetLogfp: sb.func('void err_set_logfp(void *fp)'),
-    cmnLiveSet: sb.func('void cmn_live_set(void *cmn, const float *mean)'),
     cmnLiveGet: sb.func('void cmn_live_get(void *cmn, _Out_ float *mean)'),
     psGetFeat: ps.func('void *ps_get_feat(void *decoder)'),
     decodeField: (pointer, offsetBytes, type) => koffi.decode(pointer, offsetBytes, type) as unknown,
