@@ -77,7 +77,7 @@ async function handle(request: Request): Promise<unknown> {
   switch (request.cmd) {
     case 'info': {
       const address = server.address();
-      return { httpPort: typeof address === 'object' ? address.port : 0 };
+      return { httpPort: typeof address === 'object' && address !== null ? address.port : 0 };
     }
     case 'gc':
       (globalThis as { gc?: () => void }).gc?.();
