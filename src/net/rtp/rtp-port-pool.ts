@@ -11,6 +11,8 @@ export interface RtpPortPoolOptions {
   /** Inclusive range, e.g. 20000–29999. RTP takes the even ports, RTCP the odd one above each. */
   readonly minPort: number;
   readonly maxPort: number;
+  /** Options every endpoint gets unless `open` overrides them (e.g. the latching policy). */
+  readonly endpointDefaults?: RtpEndpointOptions;
 }
 
 /** Errors that mean "this port is not ours to take", so the search moves on. */
@@ -51,6 +53,7 @@ export class RtpPortPool {
   readonly #capacity: number;
   /** One flag per pair: lent (or being bound) by this pool. */
   readonly #lent: Uint8Array;
+  readonly #endpointDefaults: RtpEndpointOptions;
   #inUse = 0;
   #cursor = 0;
 
@@ -72,6 +75,7 @@ export class RtpPortPool {
       throw new InvalidArgumentError(`RTP port range ${minPort}-${maxPort} holds no even/odd port pair`);
     }
     this.#lent = new Uint8Array(this.#capacity);
+    this.#endpointDefaults = options.endpointDefaults ?? {};
   }
 
   /** Pairs currently lent; back to 0 once every endpoint has closed. */
@@ -128,7 +132,7 @@ export class RtpPortPool {
                 rtcp: pair[1],
                 release: () => this.#mark(start + i, 1, 0),
               },
-              options,
+              { ...this.#endpointDefaults, ...options },
             ),
         );
       }
