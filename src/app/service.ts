@@ -103,6 +103,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       maxCalls: config.maxCalls,
       answerDelayMs: config.answerDelayMs,
       allowSource: createIpAllowlist(config.sip.allowCidrs),
+      rtpLatching: config.rtp.latching,
       onEvent: (event: CallEvent) => {
         hub.publish(event);
       },

@@ -165,7 +165,7 @@ export const configSchema = z
           .array(cidr)
           .min(1, { error: 'expected at least one CIDR (0.0.0.0/0 and ::/0 allow everyone)' })
           .default(['0.0.0.0/0', '::/0'])
-          .describe('SIP sources allowed to send requests; others get 403'),
+          .describe('SIP sources allowed; datagrams from others are dropped unanswered, TCP refused'),
       })
       .prefault({}),
     rtp: z
