@@ -43,6 +43,10 @@ export interface GatewayOptions {
   readonly allowSource?: (address: string) => boolean;
   /** Whose media a leg takes; default `address` (see net/rtp RtpLatching). */
   readonly rtpLatching?: RtpLatching;
+  /** TCP slow-loris bound; see SipTransportOptions.messageTimeoutMs (default 10 s). */
+  readonly sipMessageTimeoutMs?: number;
+  /** Open SIP TCP connections per source address (default 32). */
+  readonly sipMaxConnectionsPerSource?: number;
   readonly onEvent: (event: CallEvent) => void;
   /** Recognizer usage reports (audio heard, processing time) of every leg. */
   readonly onRecognizerUsage?: (usage: { readonly audioMs: number; readonly processingMs: number }) => void;
@@ -88,6 +92,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     host: options.sipHost,
     port: options.sipPort,
     ...(options.allowSource === undefined ? {} : { allowSource: options.allowSource }),
+    ...(options.sipMessageTimeoutMs === undefined ? {} : { messageTimeoutMs: options.sipMessageTimeoutMs }),
+    ...(options.sipMaxConnectionsPerSource === undefined
+      ? {}
+      : { maxConnectionsPerSource: options.sipMaxConnectionsPerSource }),
   });
   const pool = new RtpPortPool({
     host: rtpBindHost(options.sipHost),

@@ -217,6 +217,11 @@ export class SipTransport {
     }
     const udp = this.#udp;
     if (!udp) throw new VoxError('SIP_TRANSPORT_CLOSED', 'UDP is not listening');
+    // A Via or Contact from the network can name port 0 (or worse); dgram would throw a plain
+    // RangeError for it, which is a routing failure, not a bug of ours.
+    if (!Number.isInteger(destination.port) || destination.port < 1 || destination.port > 65535) {
+      throw new VoxError('SIP_BAD_DESTINATION', `cannot send to port ${destination.port}`);
+    }
     await new Promise<void>((resolve, reject) => {
       udp.send(bytes, destination.port, destination.address, (error) =>
         error ? reject(new VoxError('SIP_SEND_FAILED', error.message, { cause: error })) : resolve(),

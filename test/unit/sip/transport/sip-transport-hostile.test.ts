@@ -7,7 +7,8 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { once } from 'node:events';
 import { afterEach, describe, it } from 'node:test';
-import { ParseError } from '../../../../src/core/index.js';
+import { ParseError, VoxError } from '../../../../src/core/index.js';
+import { createResponse, parseMessage } from '../../../../src/sip/message/index.js';
 import { SipTransport } from '../../../../src/sip/transport/index.js';
 import type { SipTransportOptions } from '../../../../src/sip/transport/index.js';
 import { bytesOf, optionsRequest, text } from './sip-fixtures.js';
@@ -191,5 +192,18 @@ describe('SipTransport against hostile peers', () => {
     await sendUdp(client, optionsRequest({ callId: 'two' }), transport.ports.udp!);
     await waitFor(() => transport.stats.parsed === 2, 'the second message');
     assert.equal(transport.stats.internalErrors, 1);
+  });
+
+  it('refuses to send to port 0 (a hostile Via) with a VoxError, not a RangeError', async () => {
+    const transport = await start();
+    const request = parseMessage(optionsRequest());
+    assert.equal(request.kind, 'request');
+    if (request.kind !== 'request') return;
+    const response = createResponse(request, 200, undefined, { toTag: 't' });
+    await assert.rejects(transport.send(response, { transport: 'udp', address: HOST, port: 0 }), (error) => {
+      assert.ok(error instanceof VoxError);
+      assert.equal(error.code, 'SIP_BAD_DESTINATION');
+      return true;
+    });
   });
 });
