@@ -45,7 +45,7 @@ export interface GatewayOptions {
   readonly rtpLatching?: RtpLatching;
   /** TCP slow-loris bound; see SipTransportOptions.messageTimeoutMs (default 10 s). */
   readonly sipMessageTimeoutMs?: number;
-  /** Open SIP TCP connections per source address (default 32). */
+  /** Open SIP TCP connections per source address (default 128). */
   readonly sipMaxConnectionsPerSource?: number;
   readonly onEvent: (event: CallEvent) => void;
   /** Recognizer usage reports (audio heard, processing time) of every leg. */

@@ -31,7 +31,10 @@ export interface SipTransportOptions {
    * accept. Counted as refusedDatagrams / refusedConnections. Default: everyone.
    */
   readonly allowSource?: (address: string) => boolean;
-  /** Open TCP connections from one address; more are closed at accept. Default 32. */
+  /**
+   * Open TCP connections from one address; more are closed at accept. Default 128: an SBC may
+   * open several, but one address must not take the whole `maxConnections`.
+   */
   readonly maxConnectionsPerSource?: number;
   /**
    * How long a TCP connection may take to deliver its first message, and any message once its
@@ -281,7 +284,7 @@ export class SipTransport {
       return;
     }
     const open = this.#perSource.get(address) ?? 0;
-    if (!this.#allowed(address) || open >= (this.#options.maxConnectionsPerSource ?? 32)) {
+    if (!this.#allowed(address) || open >= (this.#options.maxConnectionsPerSource ?? 128)) {
       // Closed before a byte is read: an outsider gets no framer, no timer, no answer.
       this.#stats.refusedConnections++;
       socket.on('error', () => undefined);
