@@ -6,12 +6,12 @@ import { networkInterfaces } from 'node:os';
 import type { SttEngine } from '../engines/spi/index.js';
 import { SipIngress } from '../ingress/sip/index.js';
 import type { SipIngressOptions } from '../ingress/sip/index.js';
+import type { RtpLatching } from '../net/rtp/index.js';
 import { RtpPortPool } from '../net/rtp/index.js';
 import type { CallEvent } from '../session/index.js';
 import { SipUserAgent } from '../sip/dialog/index.js';
-import { ParseError } from '../core/index.js';
-import { createResponse } from '../sip/message/index.js';
 import { createTimerScheduler } from '../sip/transaction/index.js';
+import type { SipTransportStats } from '../sip/transport/index.js';
 import { SipTransport } from '../sip/transport/index.js';
 import type { SttEngineName } from './engines.js';
 import { createSttEngine } from './engines.js';
@@ -47,8 +47,17 @@ export interface GatewayOptions {
   readonly maxUnackedPerSource?: number;
   /** Admission of new calls before ports are bound; see SipIngressOptions.admit. */
   readonly admit?: SipIngressOptions['admit'];
-  /** SIP source allowlist: requests from other addresses get 403, their responses are dropped. */
+  /**
+   * SIP source allowlist, applied by the transport before anything is parsed: datagrams from
+   * other addresses are dropped unanswered and their TCP connections closed at accept.
+   */
   readonly allowSource?: (address: string) => boolean;
+  /** Whose media a leg takes; default `address` (see net/rtp RtpLatching). */
+  readonly rtpLatching?: RtpLatching;
+  /** TCP slow-loris bound; see SipTransportOptions.messageTimeoutMs (default 10 s). */
+  readonly sipMessageTimeoutMs?: number;
+  /** Open SIP TCP connections per source address (default 128). */
+  readonly sipMaxConnectionsPerSource?: number;
   readonly onEvent: (event: CallEvent) => void;
   /** Recognizer usage reports (audio heard, processing time) of every leg. */
   readonly onRecognizerUsage?: (usage: { readonly audioMs: number; readonly processingMs: number }) => void;
@@ -61,8 +70,14 @@ export interface Gateway {
   readonly userAgent: SipUserAgent;
   readonly ingress: SipIngress;
   readonly pool: RtpPortPool;
-  /** Requests refused by the source allowlist. */
+  /** Datagrams and TCP connections refused by the source allowlist (or the per-source TCP cap). */
   readonly forbidden: number;
+  /**
+   * SIP stack counters: the transport's (received, parsed, responses sent, refused, ...) with
+   * `internalErrors` summed over the transport and the user agent: exceptions that were not a
+   * ParseError, which hostile input must never cause.
+   */
+  readonly sipStats: SipTransportStats;
   /** New INVITEs and OPTIONS get 503; running calls go on. */
   drain(): void;
   /** Resolves when no call is running. */
@@ -73,7 +88,6 @@ export interface Gateway {
 
 const DEFAULT_MAX_CALLS = 1000;
 const DEFAULT_MAX_TRANSACTIONS = 65_536;
-const FORBIDDEN_TAG = 'vb-forbidden';
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const mediaAddress = options.mediaAddress ?? advertisedAddress(options.sipHost);
@@ -85,11 +99,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           options.stt,
           options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir },
         ));
-  const transport = new SipTransport({ host: options.sipHost, port: options.sipPort });
+  const transport = new SipTransport({
+    host: options.sipHost,
+    port: options.sipPort,
+    ...(options.allowSource === undefined ? {} : { allowSource: options.allowSource }),
+    ...(options.sipMessageTimeoutMs === undefined ? {} : { messageTimeoutMs: options.sipMessageTimeoutMs }),
+    ...(options.sipMaxConnectionsPerSource === undefined
+      ? {}
+      : { maxConnectionsPerSource: options.sipMaxConnectionsPerSource }),
+  });
   const pool = new RtpPortPool({
     host: rtpBindHost(options.sipHost),
     minPort: options.rtpPorts.min,
     maxPort: options.rtpPorts.max,
+    endpointDefaults: { latching: options.rtpLatching ?? 'address' },
   });
   // The user agent is built after the ingress (it is the ingress's caller); the media timeout's
   // BYE goes through it once it exists.
@@ -130,23 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       : { maxUnackedPerSource: options.maxUnackedPerSource }),
   });
   late.userAgent = userAgent;
-  let forbidden = 0;
   transport.on('message', ({ message, source, connectionId }) => {
-    if (options.allowSource !== undefined && !options.allowSource(source.address)) {
-      forbidden++;
-      // RFC 3261 §21.4.4: 403 Forbidden; an ACK or a response is never answered.
-      if (message.kind === 'request' && message.method !== 'ACK') {
-        try {
-          const response = createResponse(message, 403, 'Forbidden', { toTag: FORBIDDEN_TAG });
-          const route = transport.responseDestination(response, connectionId);
-          if (route !== undefined)
-            transport.send(response, route).catch((error: unknown) => options.onError?.(error));
-        } catch (error) {
-          if (!(error instanceof ParseError)) throw error;
-        }
-      }
-      return;
-    }
     const destination =
       source.transport === 'tcp' && connectionId !== undefined
         ? { transport: 'tcp' as const, connectionId }
@@ -159,7 +166,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   return {
     sipPorts: ports,
     get forbidden() {
-      return forbidden;
+      const stats = transport.stats;
+      return stats.refusedDatagrams + stats.refusedConnections;
+    },
+    get sipStats() {
+      const stats = transport.stats;
+      return { ...stats, internalErrors: stats.internalErrors + userAgent.stats.internalErrors };
     },
     mediaAddress,
     userAgent,

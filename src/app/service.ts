@@ -107,6 +107,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       maxAudioStreams: config.maxAudioStreams,
       maxUnackedPerSource: config.maxUnackedPerSource,
       allowSource: createIpAllowlist(config.sip.allowCidrs),
+      rtpLatching: config.rtp.latching,
       onEvent: (event: CallEvent) => {
         hub.publish(event);
       },

@@ -27,6 +27,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'sip.allowCidrs', env: 'VOXBRIDGE_SIP_ALLOW_CIDRS', flag: 'sipAllowCidrs', kind: 'list' },
   { path: 'rtp.ports', env: 'VOXBRIDGE_RTP_PORTS', flag: 'rtpPorts', kind: 'range' },
   { path: 'rtp.mediaAddress', env: 'VOXBRIDGE_MEDIA_ADDRESS', flag: 'mediaAddress', kind: 'string' },
+  { path: 'rtp.latching', env: 'VOXBRIDGE_RTP_LATCHING', kind: 'string' },
   { path: 'stt', env: 'VOXBRIDGE_STT', flag: 'stt', kind: 'string' },
   { path: 'recordDir', env: 'VOXBRIDGE_RECORD_DIR', flag: 'recordDir', kind: 'string' },
   { path: 'modelsDir', env: 'VOXBRIDGE_MODELS_DIR', flag: 'modelsDir', kind: 'string' },

@@ -6,6 +6,10 @@ import { parseCidr } from './ip-allowlist.js';
 export const STT_CHOICES = ['pocketsphinx', 'sherpa', 'none'] as const;
 export type SttChoice = (typeof STT_CHOICES)[number];
 
+/** RTP latching policies (net/rtp RtpLatching); `address` refuses media from addresses no SDP named. */
+export const RTP_LATCHING_CHOICES = ['address', 'strict', 'any'] as const;
+export type RtpLatchingChoice = (typeof RTP_LATCHING_CHOICES)[number];
+
 /** pino's levels; `silent` turns logging off. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -161,7 +165,7 @@ export const configSchema = z
           .array(cidr)
           .min(1, { error: 'expected at least one CIDR (0.0.0.0/0 and ::/0 allow everyone)' })
           .default(['0.0.0.0/0', '::/0'])
-          .describe('SIP sources allowed to send requests; others get 403'),
+          .describe('SIP sources allowed; datagrams from others are dropped unanswered, TCP refused'),
       })
       .prefault({}),
     rtp: z
@@ -170,6 +174,11 @@ export const configSchema = z
         mediaAddress: host()
           .optional()
           .describe('Address written into SDP answers; default the SIP host or the first external IPv4'),
+        latching: oneOf(RTP_LATCHING_CHOICES)
+          .default('address')
+          .describe(
+            'Which sources may send media: the SDP address (any port), the exact SDP address and port, or any',
+          ),
       })
       .prefault({}),
     stt: oneOf(STT_CHOICES).default('pocketsphinx').describe('Recognizer for every leg'),
@@ -237,6 +246,7 @@ export interface Config {
   readonly rtp: {
     readonly ports: { readonly min: number; readonly max: number };
     readonly mediaAddress?: string;
+    readonly latching: RtpLatchingChoice;
   };
   readonly stt: SttChoice;
   readonly recordDir?: string;

@@ -16,6 +16,7 @@ import {
   closeSocket,
   collect,
   HOST,
+  OTHER_HOST,
   randomBasePort,
   rtp,
   sendTo,
@@ -54,15 +55,17 @@ describe('RtpEndpoint on loopback', () => {
   let peerRtp: dgram.Socket;
   let peerRtcp: dgram.Socket;
   let intruder: dgram.Socket;
+  let sameHostIntruder: dgram.Socket;
   let sdpDecoy: dgram.Socket;
 
   before(async () => {
     const base = randomBasePort();
     pool = new RtpPortPool({ host: HOST, minPort: base, maxPort: base + 19 });
     [endpoint] = (await pool.open(1, { ssrc: LOCAL_SSRC, rtcpMinIntervalMs: 200 })) as [RtpEndpoint];
-    [peerRtp, peerRtcp, intruder, sdpDecoy] = await Promise.all([
+    [peerRtp, peerRtcp, intruder, sameHostIntruder, sdpDecoy] = await Promise.all([
       udpSocket(),
       udpSocket(),
+      udpSocket(0, OTHER_HOST),
       udpSocket(),
       udpSocket(),
     ]);
@@ -70,7 +73,7 @@ describe('RtpEndpoint on loopback', () => {
 
   after(async () => {
     await endpoint.close();
-    await Promise.all([peerRtp, peerRtcp, intruder, sdpDecoy].map(closeSocket));
+    await Promise.all([peerRtp, peerRtcp, intruder, sameHostIntruder, sdpDecoy].map(closeSocket));
   });
 
   it('latches, echoes, drops the intruder, reports loss, says BYE and frees its ports', async () => {
@@ -109,7 +112,12 @@ describe('RtpEndpoint on loopback', () => {
       },
     ]);
     await sendTo(peerRtcp, sr, endpoint.rtcpPort);
+    // An address the SDP never named is refused outright (default latching `address`); another
+    // port of the SDP address is only dropped while the latched port talks.
     for (let i = 0; i < 5; i++) await sendTo(intruder, rtp(1000 + i, { ssrc: PEER_SSRC }), endpoint.rtpPort);
+    for (let i = 0; i < 3; i++) {
+      await sendTo(sameHostIntruder, rtp(2000 + i, { ssrc: PEER_SSRC }), endpoint.rtpPort);
+    }
     await streaming;
 
     await until(() => atPeer.length === PACKETS - SKIPPED.size, 'every echo');
@@ -124,7 +132,8 @@ describe('RtpEndpoint on loopback', () => {
       port: peerRtp.address().port,
       rtcpPort: peerRtcp.address().port,
     });
-    assert.equal(endpoint.stats.foreignDropped, 5);
+    assert.equal(endpoint.stats.rejected, 5);
+    assert.equal(endpoint.stats.foreignDropped, 3);
     assert.equal(atIntruder.length, 0);
     assert.equal(atDecoy.filter((d) => !isRtcp(d)).length, 0, 'no RTP went to the SDP address');
 

@@ -5,7 +5,7 @@ import { systemClock } from '../../core/index.js';
 import type { RtpPacket, RtpStreamStats } from '../../media/rtp/index.js';
 import { rtpPacketBytes, serializeRtpInto } from '../../media/rtp/index.js';
 import { RtcpReporter, rtcpIntervalMs } from './rtcp-reporter.js';
-import type { RtpEndpointStats } from './rtp-receiver.js';
+import type { RtpEndpointStats, RtpLatching } from './rtp-receiver.js';
 import { RtpReceiver } from './rtp-receiver.js';
 import type { TimerHandle, TimerScheduler } from '../../core/index.js';
 import { createTimerScheduler } from '../../core/index.js';
@@ -33,6 +33,8 @@ export interface RtpEndpointOptions {
   readonly rtcpMinIntervalMs?: number;
   /** Silence of the latched source after which another source may take over; default 2000. */
   readonly relatchAfterMs?: number;
+  /** Which sources may send media; default `address` (see RtpLatching). */
+  readonly latching?: RtpLatching;
   /** Uniform [0, 1) for the RTCP interval randomisation; default Math.random. */
   readonly random?: () => number;
 }
@@ -50,7 +52,8 @@ export interface RtpEndpointSockets {
 const BYE_SEND_WAIT_MS = 200;
 
 /**
- * One RTP/RTCP socket pair of a call leg, created by `RtpPortPool.open`. Receives and parses RTP,
+ * One RTP/RTCP socket pair of a call leg, created by `RtpPortPool.open`. Receives and parses RTP
+ * from the sources the latching policy allows (by default only the address the SDP names),
  * latches onto the source actually seen (symmetric RTP, RFC 4961), sends RTP back there, and runs
  * RTCP (reports every ~5 s, BYE on close).
  */
@@ -81,7 +84,11 @@ export class RtpEndpoint {
     this.#clock = options.clock ?? options.scheduler?.clock ?? systemClock;
     this.#scheduler = options.scheduler ?? createTimerScheduler(this.#clock);
     const clockRateHz = options.clockRateHz ?? 8000;
-    this.#receiver = new RtpReceiver({ clockRateHz, relatchAfterMs: options.relatchAfterMs ?? 2000 });
+    this.#receiver = new RtpReceiver({
+      clockRateHz,
+      relatchAfterMs: options.relatchAfterMs ?? 2000,
+      latching: options.latching ?? 'address',
+    });
     this.#reporter = new RtcpReporter(
       options.ssrc ?? randomBytes(4).readUInt32BE(0),
       options.cname ?? randomBytes(12).toString('base64'),
@@ -132,6 +139,11 @@ export class RtpEndpoint {
    * source instead (NAT, SBC media relays). A different SDP remote (re-INVITE) drops the latch so
    * the next packet latches afresh; `undefined` (or c=0.0.0.0, or port 0) stops sending until a
    * packet arrives.
+   *
+   * Under `address` and `strict` latching the SDP address is also the only one media is taken
+   * from. Hold with c=0.0.0.0 (RFC 2543 style) or `undefined` keeps the address named before: it
+   * is the same peer, which may still send (music on hold) and names its address again when it
+   * resumes. Before any SDP address is known, nothing is taken.
    */
   setRemote(remote: RtpRemote | undefined): void {
     // RFC 3264 §8.4: c=0.0.0.0 (or port 0) means "do not send"; 0.0.0.0 would reach this host.
@@ -141,6 +153,7 @@ export class RtpEndpoint {
     ) {
       remote = undefined;
     }
+    if (remote !== undefined) this.#receiver.expect(remote.address, remote.port);
     const old = this.#sdpRemote;
     const changed =
       remote === undefined ||

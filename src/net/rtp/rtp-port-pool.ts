@@ -11,6 +11,8 @@ export interface RtpPortPoolOptions {
   /** Inclusive range, e.g. 20000–29999. RTP takes the even ports, RTCP the odd one above each. */
   readonly minPort: number;
   readonly maxPort: number;
+  /** Options every endpoint gets unless `open` overrides them (e.g. the latching policy). */
+  readonly endpointDefaults?: RtpEndpointOptions;
 }
 
 /** Errors that mean "this port is not ours to take", so the search moves on. */
@@ -51,6 +53,11 @@ export class RtpPortPool {
   readonly #capacity: number;
   /** One flag per pair: lent (or being bound) by this pool. */
   readonly #lent: Uint8Array;
+  readonly #endpointDefaults: RtpEndpointOptions;
+  /** Endpoints lent and not yet closed, for pool-wide counters. */
+  readonly #live = new Set<RtpEndpoint>();
+  /** `rejected` of endpoints already closed. */
+  #retiredRejected = 0;
   #inUse = 0;
   #cursor = 0;
 
@@ -72,11 +79,23 @@ export class RtpPortPool {
       throw new InvalidArgumentError(`RTP port range ${minPort}-${maxPort} holds no even/odd port pair`);
     }
     this.#lent = new Uint8Array(this.#capacity);
+    this.#endpointDefaults = options.endpointDefaults ?? {};
   }
 
   /** Pairs currently lent; back to 0 once every endpoint has closed. */
   get inUse(): number {
     return this.#inUse;
+  }
+
+  /**
+   * Datagrams every endpoint of this pool refused under its latching policy (from an address no
+   * SDP named), live and closed ones together: the gateway-wide count of RTP/RTCP injection
+   * attempts.
+   */
+  get rejectedPackets(): number {
+    let total = this.#retiredRejected;
+    for (const endpoint of this.#live) total += endpoint.stats.rejected;
+    return total;
   }
 
   /** Pairs in the range. */
@@ -119,18 +138,22 @@ export class RtpPortPool {
       }
       if (Array.isArray(bound)) {
         this.#cursor = (start + count) % this.#capacity;
-        return bound.map(
-          (pair, i) =>
-            new RtpEndpoint(
-              {
-                localAddress: this.host,
-                rtp: pair[0],
-                rtcp: pair[1],
-                release: () => this.#mark(start + i, 1, 0),
+        return bound.map((pair, i) => {
+          const endpoint: RtpEndpoint = new RtpEndpoint(
+            {
+              localAddress: this.host,
+              rtp: pair[0],
+              rtcp: pair[1],
+              release: () => {
+                this.#mark(start + i, 1, 0);
+                if (this.#live.delete(endpoint)) this.#retiredRejected += endpoint.stats.rejected;
               },
-              options,
-            ),
-        );
+            },
+            { ...this.#endpointDefaults, ...options },
+          );
+          this.#live.add(endpoint);
+          return endpoint;
+        });
       }
       this.#mark(start, count, 0);
       scanned += bound - start + 1;

@@ -1,5 +1,21 @@
+import net from 'node:net';
 import type { RtpPacket } from '../../media/rtp/index.js';
 import { isRtcp, parseRtcp, parseRtp, RtpStreamStats } from '../../media/rtp/index.js';
+
+/**
+ * Which sources an endpoint takes media from.
+ *
+ * - `address` (default): only from the IP address the SDP names; the port may differ (symmetric
+ *   RTP behind a port-translating NAT or SBC, RFC 4961), and a relatch after silence may move to
+ *   another port of that address only.
+ * - `strict`: only from the exact address and port the SDP names.
+ * - `any`: the first source seen latches, and any source may take over after silence (peers
+ *   behind address-translating NATs whose SDP names a private address). Any host that can reach
+ *   the port can inject audio and DTMF, so use it only on a trusted network.
+ */
+export type RtpLatching = 'address' | 'strict' | 'any';
+
+export const RTP_LATCHING_MODES: readonly RtpLatching[] = ['address', 'strict', 'any'];
 
 /** Counters of one endpoint. The object is live: read fields when needed, copy it for a snapshot. */
 export interface RtpEndpointStats {
@@ -7,8 +23,16 @@ export interface RtpEndpointStats {
   readonly received: number;
   /** RTP or RTCP datagrams that did not parse. */
   readonly parseErrors: number;
-  /** Datagrams from a source other than the latched one (RTP and RTCP). */
+  /**
+   * Datagrams from an allowed address but another source than the latched one, while the latched
+   * one still talks (RTP and RTCP).
+   */
   readonly foreignDropped: number;
+  /**
+   * Datagrams the latching policy refused before parsing: from an address (or, `strict`, a port)
+   * the SDP did not name, or while no usable SDP address is known (RTP and RTCP).
+   */
+  readonly rejected: number;
   /** Times the endpoint moved to a new source after the latched one fell silent. */
   readonly relatches: number;
   /** `onPacket` calls that threw (the packet still counts as received). */
@@ -30,6 +54,7 @@ export function emptyRtpEndpointStats(): MutableRtpEndpointStats {
     received: 0,
     parseErrors: 0,
     foreignDropped: 0,
+    rejected: 0,
     relatches: 0,
     callbackErrors: 0,
     sent: 0,
@@ -45,11 +70,14 @@ export interface RtpReceiverOptions {
   readonly clockRateHz: number;
   /** Silence after which another source may take over the latch. */
   readonly relatchAfterMs: number;
+  /** Default `address`; see RtpLatching. */
+  readonly latching?: RtpLatching;
 }
 
 /**
  * The receive half of an endpoint, without sockets: symmetric RTP latching (RFC 4961) on the
- * source address and port, per-stream statistics, RTCP intake. Streams are told apart by the
+ * source address and port within what the latching policy allows, per-stream statistics, RTCP
+ * intake. Streams are told apart by the
  * 5-tuple, never by SSRC (SIPp replays and some SBCs send every call with the same SSRC).
  *
  * Per packet it allocates nothing beyond what parseRtp returns; every branch counts instead of
@@ -68,10 +96,36 @@ export class RtpReceiver {
   stream: RtpStreamStats | undefined = undefined;
   private lastArrivalMs = 0;
   private readonly options: RtpReceiverOptions;
+  private readonly latching: RtpLatching;
+  /** The address (and port) the SDP names; media from elsewhere is refused unless `any`. */
+  private expectedAddress: string | undefined = undefined;
+  private expectedPort = 0;
 
   constructor(options: RtpReceiverOptions, stats: MutableRtpEndpointStats = emptyRtpEndpointStats()) {
     this.options = options;
+    this.latching = options.latching ?? 'address';
     this.stats = stats;
+  }
+
+  /**
+   * The peer's media address and port from its SDP. An address that is not an IP literal (a
+   * hostname in c=) is never resolved here: no DNS on the media path, so under `address` and
+   * `strict` such a peer's media is refused (and counted) until an SDP names an IP address.
+   */
+  expect(address: string, port: number): void {
+    const ip = plainAddress(address);
+    this.expectedAddress = net.isIP(ip) === 0 ? undefined : ip;
+    this.expectedPort = port;
+  }
+
+  /** Whether the latching policy lets a datagram from this source in at all. */
+  private allowed(address: string, port: number, rtcp: boolean): boolean {
+    if (this.latching === 'any') return true;
+    const expected = this.expectedAddress;
+    if (expected === undefined || plainAddress(address) !== expected) return false;
+    // RTCP comes from the RTP port + 1, an a=rtcp port, or the RTP port itself (RFC 5761), so
+    // even `strict` checks only its address.
+    return rtcp || this.latching !== 'strict' || port === this.expectedPort;
   }
 
   /** Forgets the latch, so the next valid packet latches afresh (the SDP remote changed). */
@@ -88,6 +142,11 @@ export class RtpReceiver {
     // RFC 5761 §4: RTCP multiplexed on the RTP port is told apart by its packet type octet.
     if (isRtcp(bytes)) {
       this.onRtcpDatagram(bytes, address, port, arrivalMs);
+      return;
+    }
+    // Refused before parsing, jitter buffering or DTMF decoding: a port sprayer gets nothing in.
+    if (!this.allowed(address, port, false)) {
+      this.stats.rejected++;
       return;
     }
     const latched = this.latchedAddress;
@@ -122,6 +181,10 @@ export class RtpReceiver {
 
   /** A datagram that arrived on the RTCP port (or muxed on the RTP port). */
   onRtcpDatagram(bytes: Uint8Array, address: string, port: number, arrivalMs: number): void {
+    if (!this.allowed(address, port, true)) {
+      this.stats.rejected++;
+      return;
+    }
     // RTCP is accepted from the latched peer's address only; its port may differ under NAT.
     if (this.latchedAddress !== undefined && address !== this.latchedAddress) {
       this.stats.foreignDropped++;
@@ -158,4 +221,9 @@ export class RtpReceiver {
     this.stream = new RtpStreamStats({ clockRateHz: this.options.clockRateHz });
     this.stats.latched = true;
   }
+}
+
+/** `::ffff:192.0.2.1` (an IPv4 peer on a dual-stack socket) compares as `192.0.2.1`. */
+function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
 }

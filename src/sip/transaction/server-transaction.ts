@@ -1,5 +1,5 @@
 import type { SipMessage, SipRequest, SipResponse } from '../message/index.js';
-import { createResponse, getTo } from '../message/index.js';
+import { createResponse, getTo, headerKey } from '../message/index.js';
 import { NamedTimers } from './named-timers.js';
 import { TransactionStateError, TransactionTimeoutError } from './transaction-errors.js';
 import type { SipDestination, TransactionTimers } from './transaction-timers.js';
@@ -22,20 +22,45 @@ export interface ServerTransactionContext {
 /** How long the INVITE server transaction waits for the TU before sending 100 Trying itself. */
 export const TRYING_DELAY_MS = 200;
 
+/** RFC 3261 §8.2.6.2: the request headers a response copies, and all a transaction keeps. */
+const KEPT_HEADERS = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
+const NO_BODY = new Uint8Array(0);
+
+/**
+ * What a transaction keeps of its request for up to 64·T1 (32 s): the start line and the headers
+ * a response copies, without the body. A parsed body is a view into the whole datagram, so
+ * keeping the request as received would pin every byte a peer sent (up to 64 KB each) for the
+ * life of the transaction; the TU got the full request when the transaction was created.
+ */
+function slimRequest(request: SipRequest): SipRequest {
+  return {
+    kind: 'request',
+    version: request.version,
+    method: request.method,
+    uri: request.uri,
+    headers: request.headers.filter((h) => KEPT_HEADERS.has(headerKey(h.name))),
+    body: NO_BODY,
+  };
+}
+
 abstract class ServerTransactionBase {
   protected currentState: ServerTransactionState;
   protected last: SipResponse | undefined;
   protected readonly timers: NamedTimers;
   protected readonly reliable: boolean;
 
+  /** The request's start line and the headers responses copy (never its body); see slimRequest. */
+  readonly request: SipRequest;
+
   constructor(
     readonly key: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     /** Where the request came from; responses go back there. */
     readonly source: SipDestination,
     protected readonly ctx: ServerTransactionContext,
     initial: ServerTransactionState,
   ) {
+    this.request = slimRequest(request);
     this.currentState = initial;
     this.timers = new NamedTimers(ctx.scheduler);
     this.reliable = isReliable(source);

@@ -25,6 +25,22 @@ export interface SipTransportOptions {
   readonly maxWriteBufferBytes?: number;
   /** To tag for the 400s the transport answers unparseable requests with. */
   readonly badRequestToTag?: string;
+  /**
+   * Source allowlist. Datagrams from other addresses are dropped before they are parsed (no 400,
+   * no 403: nothing to reflect at a spoofed source) and TCP connections from them are closed at
+   * accept. Counted as refusedDatagrams / refusedConnections. Default: everyone.
+   */
+  readonly allowSource?: (address: string) => boolean;
+  /**
+   * Open TCP connections from one address; more are closed at accept. Default 128: an SBC may
+   * open several, but one address must not take the whole `maxConnections`.
+   */
+  readonly maxConnectionsPerSource?: number;
+  /**
+   * How long a TCP connection may take to deliver its first message, and any message once its
+   * first byte arrived, before it is closed (slow-loris); default 10 s (0: never).
+   */
+  readonly messageTimeoutMs?: number;
 }
 
 export interface SipTransportMessage {
@@ -35,8 +51,13 @@ export interface SipTransportMessage {
 }
 
 export interface SipTransportStats {
-  /** Datagrams and framed stream messages received, good or bad (keep-alives excluded). */
+  /**
+   * Datagrams and framed stream messages received from allowed sources, good or bad (keep-alives
+   * excluded). Every allowed datagram is counted in exactly one of received and keepAlives.
+   */
   readonly received: number;
+  /** Messages that parsed. */
+  readonly parsed: number;
   readonly parseErrors: number;
   readonly badRequestsSent: number;
   /** Unparseable input without a salvageable 400, and messages no listener took. */
@@ -44,6 +65,16 @@ export interface SipTransportStats {
   /** TCP connections closed for a framing error. */
   readonly framingErrors: number;
   readonly keepAlives: number;
+  /** Responses handed to a socket without error (the 400s included). */
+  readonly responsesSent: number;
+  /** Datagrams from outside the allowlist, dropped unparsed. */
+  readonly refusedDatagrams: number;
+  /** TCP connections closed at accept: outside the allowlist or over the per-source cap. */
+  readonly refusedConnections: number;
+  /** TCP connections closed for holding an incomplete message too long. */
+  readonly timedOutConnections: number;
+  /** Exceptions thrown by listeners (the SIP stack above) that were not a ParseError. */
+  readonly internalErrors: number;
 }
 
 export interface SipTransportEvents {
@@ -57,6 +88,8 @@ interface Connection {
   readonly socket: net.Socket;
   readonly framer: SipStreamFramer;
   readonly source: SipSource;
+  /** Runs while the connection owes a whole message (slow-loris bound). */
+  messageTimer: NodeJS.Timeout | undefined;
 }
 
 type Listeners = { [K in keyof SipTransportEvents]: Set<SipTransportEvents[K]> };
@@ -72,11 +105,26 @@ export class SipTransport {
   readonly #options: SipTransportOptions;
   readonly #listeners: Listeners = { message: new Set(), connectionClosed: new Set(), error: new Set() };
   readonly #connections = new Map<string, Connection>();
+  /** Open TCP connections per remote address. */
+  readonly #perSource = new Map<string, number>();
   #udp: dgram.Socket | undefined;
   #tcp: net.Server | undefined;
   #nextConnection = 1;
   #closed = false;
-  #stats = { received: 0, parseErrors: 0, badRequestsSent: 0, dropped: 0, framingErrors: 0, keepAlives: 0 };
+  #stats = {
+    received: 0,
+    parsed: 0,
+    parseErrors: 0,
+    badRequestsSent: 0,
+    dropped: 0,
+    framingErrors: 0,
+    keepAlives: 0,
+    responsesSent: 0,
+    refusedDatagrams: 0,
+    refusedConnections: 0,
+    timedOutConnections: 0,
+    internalErrors: 0,
+  };
 
   constructor(options: SipTransportOptions = {}) {
     this.#options = options;
@@ -139,6 +187,7 @@ export class SipTransport {
   /** Sends a message; rejects with a VoxError when the destination cannot be reached. */
   async send(message: SipMessage, destination: SipDestination): Promise<void> {
     await this.#sendBytes(serializeMessage(message), destination);
+    if (message.kind === 'response') this.#stats.responsesSent++;
   }
 
   async close(): Promise<void> {
@@ -171,6 +220,11 @@ export class SipTransport {
     }
     const udp = this.#udp;
     if (!udp) throw new VoxError('SIP_TRANSPORT_CLOSED', 'UDP is not listening');
+    // A Via or Contact from the network can name port 0 (or worse); dgram would throw a plain
+    // RangeError for it, which is a routing failure, not a bug of ours.
+    if (!Number.isInteger(destination.port) || destination.port < 1 || destination.port > 65535) {
+      throw new VoxError('SIP_BAD_DESTINATION', `cannot send to port ${destination.port}`);
+    }
     await new Promise<void>((resolve, reject) => {
       udp.send(bytes, destination.port, destination.address, (error) =>
         error ? reject(new VoxError('SIP_SEND_FAILED', error.message, { cause: error })) : resolve(),
@@ -192,6 +246,11 @@ export class SipTransport {
     const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
     this.#udp = socket;
     socket.on('message', (bytes, remote) => {
+      // The allowlist comes before anything else, parsing included.
+      if (!this.#allowed(remote.address)) {
+        this.#stats.refusedDatagrams++;
+        return;
+      }
       this.#onInput(bytes, { transport: 'udp', address: remote.address, port: remote.port });
     });
     return new Promise((resolve, reject) => {
@@ -219,26 +278,64 @@ export class SipTransport {
   }
 
   #accept(socket: net.Socket): void {
-    if (this.#closed || socket.remoteAddress === undefined || socket.remotePort === undefined) {
+    const address = socket.remoteAddress;
+    if (this.#closed || address === undefined || socket.remotePort === undefined) {
       socket.destroy();
       return;
     }
+    const open = this.#perSource.get(address) ?? 0;
+    if (!this.#allowed(address) || open >= (this.#options.maxConnectionsPerSource ?? 128)) {
+      // Closed before a byte is read: an outsider gets no framer, no timer, no answer.
+      this.#stats.refusedConnections++;
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
+    this.#perSource.set(address, open + 1);
     const id = `tcp-${this.#nextConnection++}`;
     const connection: Connection = {
       socket,
       framer: new SipStreamFramer({ maxMessageBytes: this.#options.maxMessageBytes ?? 65536 }),
-      source: { transport: 'tcp', address: socket.remoteAddress, port: socket.remotePort },
+      source: { transport: 'tcp', address, port: socket.remotePort },
+      messageTimer: undefined,
     };
     this.#connections.set(id, connection);
     const idleMs = this.#options.idleTimeoutMs ?? 300_000;
     if (idleMs > 0) socket.setTimeout(idleMs, () => socket.destroy());
+    // A new connection owes its first message within the bound, like one that started a message.
+    this.#armMessageTimer(connection);
     // Errors (resets) are followed by 'close', which does the cleanup.
     socket.on('error', () => undefined);
     socket.on('close', () => {
+      if (connection.messageTimer !== undefined) clearTimeout(connection.messageTimer);
+      const left = (this.#perSource.get(address) ?? 1) - 1;
+      if (left > 0) this.#perSource.set(address, left);
+      else this.#perSource.delete(address);
       this.#connections.delete(id);
       this.#emit('connectionClosed', id);
     });
     socket.on('data', (chunk: Buffer) => this.#onStreamData(id, connection, chunk));
+  }
+
+  #allowed(address: string): boolean {
+    const allow = this.#options.allowSource;
+    return allow === undefined || allow(address);
+  }
+
+  /**
+   * Slow-loris bound: a connection holding part of a message (or none yet, just after accept)
+   * must complete it within messageTimeoutMs, however slowly it trickles bytes in, since every
+   * byte would otherwise reset the idle timeout.
+   */
+  #armMessageTimer(connection: Connection): void {
+    const timeoutMs = this.#options.messageTimeoutMs ?? 10_000;
+    if (timeoutMs <= 0 || connection.messageTimer !== undefined) return;
+    connection.messageTimer = setTimeout(() => {
+      connection.messageTimer = undefined;
+      this.#stats.timedOutConnections++;
+      connection.socket.destroy();
+    }, timeoutMs);
+    connection.messageTimer.unref();
   }
 
   #onStreamData(id: string, connection: Connection, chunk: Uint8Array): void {
@@ -256,7 +353,14 @@ export class SipTransport {
       // RFC 3261 §18.3: a stream that cannot be framed cannot be resynchronized; close it.
       this.#stats.framingErrors++;
       connection.socket.destroy();
+      return;
     }
+    // A completed message (or ping) restarts the bound for whatever follows it.
+    if (framed.messages.length > 0 || framed.pings > 0) {
+      if (connection.messageTimer !== undefined) clearTimeout(connection.messageTimer);
+      connection.messageTimer = undefined;
+    }
+    if (connection.framer.bufferedBytes > 0) this.#armMessageTimer(connection);
   }
 
   #tryWrite(connection: Connection, bytes: Uint8Array): void {
@@ -283,6 +387,7 @@ export class SipTransport {
       this.#onParseError(bytes, error, source, connectionId);
       return;
     }
+    this.#stats.parsed++;
     if (message.kind === 'request') message = stampVia(message, source);
     if (this.#listeners.message.size === 0) {
       this.#stats.dropped++;
@@ -312,10 +417,15 @@ export class SipTransport {
         ? { transport: 'tcp', connectionId }
         : { transport: 'udp', address: source.address, port: source.port };
     this.#stats.badRequestsSent++;
-    this.#sendBytes(serializeMessage(response), destination).catch(() => {
-      this.#stats.badRequestsSent--;
-      this.#stats.dropped++;
-    });
+    this.#sendBytes(serializeMessage(response), destination).then(
+      () => {
+        this.#stats.responsesSent++;
+      },
+      () => {
+        this.#stats.badRequestsSent--;
+        this.#stats.dropped++;
+      },
+    );
   }
 
   #emit<K extends keyof SipTransportEvents>(event: K, ...args: Parameters<SipTransportEvents[K]>): void {
@@ -323,6 +433,8 @@ export class SipTransport {
       try {
         (listener as (...a: Parameters<SipTransportEvents[K]>) => void)(...args);
       } catch (error) {
+        // A ParseError from above is hostile input the stack refused; anything else is our bug.
+        if (!(error instanceof ParseError)) this.#stats.internalErrors++;
         if (event !== 'error') this.#emitError(error instanceof Error ? error : new Error(String(error)));
       }
     }

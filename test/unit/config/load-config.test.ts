@@ -39,7 +39,7 @@ describe('loadConfig', () => {
       http: { host: '0.0.0.0', port: 8080 },
       dataDir: join(dir, 'data'),
       sip: { host: '0.0.0.0', port: 5060, allowCidrs: ['0.0.0.0/0', '::/0'] },
-      rtp: { ports: { min: 20000, max: 29999 } },
+      rtp: { ports: { min: 20000, max: 29999 }, latching: 'address' },
       stt: 'pocketsphinx',
       maxCalls: 1000,
       answerDelayMs: 0,
@@ -63,7 +63,7 @@ describe('loadConfig', () => {
         'sip:',
         '  port: 5080',
         '  allowCidrs: [10.0.0.0/8, "2001:db8::/32"]',
-        'rtp: { ports: 40000-40099, mediaAddress: 192.0.2.10 }',
+        'rtp: { ports: 40000-40099, mediaAddress: 192.0.2.10, latching: strict }',
         'stt: none',
         'recordDir: rec',
         'maxCalls: 5',
@@ -85,7 +85,11 @@ describe('loadConfig', () => {
       port: 5080,
       allowCidrs: ['10.0.0.0/8', '2001:db8::/32'],
     });
-    assert.deepEqual(config.rtp, { ports: { min: 40000, max: 40099 }, mediaAddress: '192.0.2.10' });
+    assert.deepEqual(config.rtp, {
+      ports: { min: 40000, max: 40099 },
+      mediaAddress: '192.0.2.10',
+      latching: 'strict',
+    });
     assert.equal(config.stt, 'none');
     assert.equal(config.recordDir, join(dir, 'rec'));
     assert.equal(config.maxCalls, 5);

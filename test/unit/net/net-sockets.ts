@@ -4,11 +4,14 @@ import type { RtpPacket } from '../../../src/media/rtp/index.js';
 
 export const HOST = '127.0.0.1';
 
-export async function udpSocket(port = 0): Promise<dgram.Socket> {
+/** Another loopback address, for a sender the SDP never named. */
+export const OTHER_HOST = '127.0.0.2';
+
+export async function udpSocket(port = 0, host = HOST): Promise<dgram.Socket> {
   const socket = dgram.createSocket('udp4');
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(port, HOST, () => {
+    socket.bind(port, host, () => {
       socket.off('error', reject);
       resolve();
     });

@@ -11,6 +11,7 @@ import {
   collect,
   HOST,
   randomBasePort,
+  OTHER_HOST,
   rtp,
   sendTo,
   udpSocket,
@@ -20,7 +21,9 @@ import {
 const LOCAL_SSRC = 0x5eed0001;
 const PEER_SSRC = 0xcafe0001;
 
-describe('RtpEndpoint', () => {
+// These cases describe the latch mechanics themselves, which `any` shows without an SDP address;
+// the default policy is covered in the block below.
+describe('RtpEndpoint with latching "any"', () => {
   let scheduler: FakeScheduler;
   let endpoint: RtpEndpoint;
   let peer: dgram.Socket;
@@ -37,6 +40,7 @@ describe('RtpEndpoint', () => {
       ssrc: LOCAL_SSRC,
       cname: 'voxbridge@test',
       random: () => 0.5,
+      latching: 'any',
     })) as [RtpEndpoint];
     received = [];
     endpoint.onPacket = (packet, arrivalMs) => received.push({ packet, arrivalMs });
@@ -240,5 +244,55 @@ describe('RtpEndpoint', () => {
     await waitFor(() => received.length === 2, 'the packet from the new remote');
     assert.equal(endpoint.stats.relatches, 0);
     assert.equal(endpoint.stats.foreignDropped, 0);
+  });
+});
+
+describe('RtpEndpoint with the default latching ("address")', () => {
+  let endpoint: RtpEndpoint;
+  let peer: dgram.Socket;
+  let intruder: dgram.Socket;
+  let received: number[];
+
+  beforeEach(async () => {
+    const base = randomBasePort();
+    const pool = new RtpPortPool({ host: HOST, minPort: base, maxPort: base + 9 });
+    [endpoint] = (await pool.open(1, { scheduler: new FakeScheduler(), random: () => 0.5 })) as [RtpEndpoint];
+    received = [];
+    endpoint.onPacket = (packet) => received.push(packet.sequenceNumber);
+    peer = await udpSocket();
+    intruder = await udpSocket(0, OTHER_HOST);
+  });
+
+  afterEach(async () => {
+    await endpoint.close();
+    await Promise.all([peer, intruder].map(closeSocket));
+  });
+
+  it('takes media only from the SDP address, on whatever port, and counts the rest as rejected', async () => {
+    await sendTo(intruder, rtp(1), endpoint.rtpPort);
+    await waitFor(() => endpoint.stats.rejected === 1, 'the rejection before any SDP');
+    // The SDP names the peer's address but another port: symmetric RTP takes the port seen.
+    endpoint.setRemote({ address: HOST, port: 9 });
+    const atIntruder = collect(intruder);
+    await sendTo(intruder, rtp(2), endpoint.rtpPort);
+    await sendTo(intruder, rtp(3), endpoint.rtcpPort);
+    await waitFor(() => endpoint.stats.rejected === 3, 'two more rejections');
+    await sendTo(peer, rtp(4), endpoint.rtpPort);
+    await waitFor(() => received.length === 1, 'the peer packet');
+    assert.deepEqual(received, [4]);
+    assert.equal(endpoint.remote?.port, peer.address().port);
+    endpoint.send(parseRtp(rtp(5)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(atIntruder.length, 0, 'the intruder receives none of our audio');
+    assert.equal(endpoint.stats.relatches, 0);
+  });
+
+  it('keeps the SDP address across an RFC 2543 hold (c=0.0.0.0)', async () => {
+    endpoint.setRemote({ address: HOST, port: 9 });
+    endpoint.setRemote({ address: '0.0.0.0', port: 9 });
+    await sendTo(intruder, rtp(1), endpoint.rtpPort);
+    await sendTo(peer, rtp(2), endpoint.rtpPort);
+    await waitFor(() => received.length === 1 && endpoint.stats.rejected === 1, 'one taken, one refused');
+    assert.deepEqual(received, [2]);
   });
 });

@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RtpEndpoint } from '../../../src/net/rtp/index.js';
 import { RtpPortPool, RtpPortsExhaustedError } from '../../../src/net/rtp/index.js';
-import { canBind, closeSocket, HOST, randomBasePort, udpSocket } from './net-sockets.js';
+import {
+  canBind,
+  closeSocket,
+  HOST,
+  OTHER_HOST,
+  randomBasePort,
+  rtp,
+  sendTo,
+  udpSocket,
+  waitFor,
+} from './net-sockets.js';
 
 function pool(pairs: number, base = randomBasePort()): { pool: RtpPortPool; base: number } {
   return { pool: new RtpPortPool({ host: HOST, minPort: base, maxPort: base + 2 * pairs - 1 }), base };
@@ -133,5 +143,23 @@ describe('RtpPortPool', () => {
     await e!.close();
     assert.equal(p.inUse, 0);
     assert.equal(e!.closed, true);
+  });
+});
+
+describe('RtpPortPool rejectedPackets', () => {
+  it('sums what live and closed endpoints refused under their latching policy', async () => {
+    const base = randomBasePort();
+    const pool = new RtpPortPool({ host: HOST, minPort: base, maxPort: base + 9 });
+    const [a, b] = (await pool.open(2)) as [RtpEndpoint, RtpEndpoint];
+    a.setRemote({ address: HOST, port: 9 });
+    const intruder = await udpSocket(0, OTHER_HOST);
+    await sendTo(intruder, rtp(1), a.rtpPort);
+    await sendTo(intruder, rtp(2), b.rtpPort);
+    await waitFor(() => pool.rejectedPackets === 2, 'two rejections');
+    await a.close();
+    assert.equal(pool.rejectedPackets, 2, 'a closed endpoint still counts');
+    await b.close();
+    await closeSocket(intruder);
+    assert.equal(pool.rejectedPackets, 2);
   });
 });

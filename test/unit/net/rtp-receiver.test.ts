@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { serializeRtcp } from '../../../src/media/rtp/index.js';
 import { rtcpIntervalMs } from '../../../src/net/rtp/rtcp-reporter.js';
+import type { RtpLatching } from '../../../src/net/rtp/rtp-receiver.js';
 import { RtpReceiver } from '../../../src/net/rtp/rtp-receiver.js';
 import { rtp } from './net-sockets.js';
 
@@ -10,14 +11,114 @@ import { rtp } from './net-sockets.js';
 const A = '192.0.2.10';
 const B = '198.51.100.7';
 
-function receiver(): { r: RtpReceiver; seqs: number[] } {
-  const r = new RtpReceiver({ clockRateHz: 8000, relatchAfterMs: 2000 });
+function receiver(latching: RtpLatching = 'any'): { r: RtpReceiver; seqs: number[] } {
+  const r = new RtpReceiver({ clockRateHz: 8000, relatchAfterMs: 2000, latching });
   const seqs: number[] = [];
   r.onPacket = (p) => seqs.push(p.sequenceNumber);
   return { r, seqs };
 }
 
-describe('RtpReceiver', () => {
+/** An RFC 4733 telephone-event packet (payload type 101) for digit 1, end bit set. */
+function dtmf(seq: number): Uint8Array {
+  const bytes = rtp(seq).slice(0, 16);
+  bytes[1] = 101;
+  // RFC 4733 §2.3: event 1, end bit and volume 10, duration 160.
+  bytes.set([1, 0x8a, 0, 160], 12);
+  return bytes;
+}
+
+describe('RtpReceiver with latching "address" (the default)', () => {
+  it('is the default, and takes nothing before an SDP address is known', () => {
+    const r = new RtpReceiver({ clockRateHz: 8000, relatchAfterMs: 2000 });
+    const seqs: number[] = [];
+    r.onPacket = (p) => seqs.push(p.sequenceNumber);
+    r.onRtpDatagram(rtp(1), A, 4000, 0);
+    assert.deepEqual(seqs, []);
+    assert.deepEqual([r.stats.rejected, r.stats.parseErrors, r.stats.latched], [1, 0, false]);
+  });
+
+  it('latches only from the SDP address, on any port (symmetric RTP), and counts the rest', () => {
+    const { r, seqs } = receiver('address');
+    r.expect(A, 4000);
+    r.onRtpDatagram(rtp(1), B, 4000, 0); // right port, wrong address: never latches
+    r.onRtpDatagram(rtp(2), A, 61234, 10); // the SDP address behind a port-translating NAT
+    r.onRtpDatagram(rtp(3), B, 4000, 20);
+    r.onRtpDatagram(rtp(4), A, 61234, 30);
+    assert.deepEqual(seqs, [2, 4]);
+    assert.deepEqual([r.latchedAddress, r.latchedPort], [A, 61234]);
+    assert.equal(r.stats.rejected, 2);
+    assert.equal(r.stats.foreignDropped, 0);
+  });
+
+  it('never lets another address take over, however long the silence; relatches on the SDP address', () => {
+    const { r, seqs } = receiver('address');
+    r.expect(A, 4000);
+    r.onRtpDatagram(rtp(1), A, 4000, 0);
+    r.onRtpDatagram(rtp(900), B, 5000, 60_000);
+    r.onRtpDatagram(rtp(901), B, 5000, 60_020);
+    assert.deepEqual([r.latchedAddress, r.latchedPort, r.stats.rejected], [A, 4000, 2]);
+    r.onRtpDatagram(rtp(2), A, 4002, 60_040); // the peer's own new port after silence
+    assert.deepEqual(seqs, [1, 2]);
+    assert.deepEqual([r.latchedAddress, r.latchedPort, r.stats.relatches], [A, 4002, 1]);
+  });
+
+  it('drops telephone-events from an address no SDP named before they are parsed', () => {
+    const { r, seqs } = receiver('address');
+    r.expect(A, 4000);
+    r.onRtpDatagram(dtmf(7), B, 4000, 0);
+    r.onRtpDatagram(dtmf(8), '127.0.0.2', 4000, 0);
+    assert.deepEqual(seqs, []);
+    assert.equal(r.stats.rejected, 2);
+    r.onRtpDatagram(dtmf(9), A, 4000, 0);
+    assert.deepEqual(seqs, [9]);
+  });
+
+  it('takes RTCP only from the SDP address', () => {
+    const { r } = receiver('address');
+    r.expect(A, 4000);
+    const rr = serializeRtcp([{ type: 'rr', ssrc: 1, reports: [], extension: new Uint8Array(0) }]);
+    r.onRtcpDatagram(rr, B, 4001, 0);
+    assert.deepEqual([r.stats.rtcpReceived, r.stats.rejected, r.rtcpAddress], [0, 1, undefined]);
+    r.onRtcpDatagram(rr, A, 4001, 10);
+    assert.deepEqual([r.stats.rtcpReceived, r.rtcpAddress], [1, A]);
+  });
+
+  it('compares an IPv4-mapped IPv6 source as the IPv4 address', () => {
+    const { r, seqs } = receiver('address');
+    r.expect(A, 4000);
+    r.onRtpDatagram(rtp(1), `::ffff:${A}`, 4000, 0);
+    r.onRtpDatagram(rtp(2), `::ffff:${B}`, 4000, 10);
+    assert.deepEqual(seqs, [1]);
+  });
+
+  it('refuses everything while the SDP names a hostname (no DNS on the media path)', () => {
+    const { r, seqs } = receiver('address');
+    r.expect('media.example.com', 4000);
+    r.onRtpDatagram(rtp(1), A, 4000, 0);
+    assert.deepEqual([seqs.length, r.stats.rejected], [0, 1]);
+    r.expect(A, 4000);
+    r.onRtpDatagram(rtp(2), A, 4000, 10);
+    assert.deepEqual(seqs, [2]);
+  });
+});
+
+describe('RtpReceiver with latching "strict"', () => {
+  it('takes only the exact SDP address and port, and RTCP from that address', () => {
+    const { r, seqs } = receiver('strict');
+    r.expect(A, 4000);
+    r.onRtpDatagram(rtp(1), A, 4002, 0);
+    r.onRtpDatagram(rtp(2), B, 4000, 10);
+    r.onRtpDatagram(rtp(3), A, 4000, 20);
+    r.onRtpDatagram(rtp(4), A, 4002, 60_000); // silence does not open another port either
+    assert.deepEqual(seqs, [3]);
+    assert.equal(r.stats.rejected, 3);
+    const rr = serializeRtcp([{ type: 'rr', ssrc: 1, reports: [], extension: new Uint8Array(0) }]);
+    r.onRtcpDatagram(rr, A, 4001, 60_010);
+    assert.equal(r.stats.rtcpReceived, 1);
+  });
+});
+
+describe('RtpReceiver with latching "any"', () => {
   it('tells streams apart by address and port, not SSRC', () => {
     const { r, seqs } = receiver();
     r.onRtpDatagram(rtp(1), A, 4000, 0);
@@ -59,6 +160,10 @@ describe('RtpReceiver', () => {
   });
 });
 
+function pick<T>(items: readonly T[], n: number): T {
+  return items[n % items.length]!;
+}
+
 describe('RtpReceiver on arbitrary input', () => {
   it('never throws, and accounts for every datagram exactly once', () => {
     const datagram = fc.oneof(
@@ -83,7 +188,8 @@ describe('RtpReceiver on arbitrary input', () => {
     });
     fc.assert(
       fc.property(fc.array(arrival, { maxLength: 60 }), (arrivals) => {
-        const { r } = receiver();
+        const { r } = receiver(pick(['any', 'address', 'strict'] as const, arrivals.length));
+        r.expect(A, 4000);
         let nowMs = 0;
         for (const a of arrivals) {
           nowMs += a.stepMs;
@@ -92,7 +198,10 @@ describe('RtpReceiver on arbitrary input', () => {
           else r.onRtpDatagram(a.bytes, address, 4000, nowMs);
         }
         const s = r.stats;
-        assert.equal(s.received + s.parseErrors + s.foreignDropped + s.rtcpReceived, arrivals.length);
+        assert.equal(
+          s.received + s.parseErrors + s.foreignDropped + s.rejected + s.rtcpReceived,
+          arrivals.length,
+        );
       }),
       { numRuns: 300 },
     );

@@ -78,6 +78,41 @@ describe('SipStreamFramer', () => {
     assert.ok(frameAll([msg]).error);
   });
 
+  it('does linear work for a 64 KB message fed one byte at a time (no copy per chunk)', () => {
+    // Headers padded to 16 KB and a 48 KB body: both halves of the framer are exercised bytewise.
+    const pad = `X-Pad: ${'p'.repeat(16_000)}`;
+    const head = text(optionsRequest({ body: 'b'.repeat(48_000) })).replace(
+      'Max-Forwards: 70',
+      `Max-Forwards: 70\r\n${pad}`,
+    );
+    const msg = bytesOf(head);
+    assert.ok(msg.length > 64_000 && msg.length <= 65_536, `message is ${msg.length} bytes`);
+    const framer = new SipStreamFramer();
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < msg.length; i++) out.push(...framer.push(msg.subarray(i, i + 1)).messages);
+    assert.equal(out.length, 1);
+    assert.deepEqual(out[0], msg);
+    const work = framer.work;
+    // The old framer copied the whole buffer on every byte: about n²/2 = 2·10⁹ bytes here.
+    assert.ok(work.bytesCopied <= 3 * msg.length, `copied ${work.bytesCopied} bytes for ${msg.length}`);
+    const headerBytes = head.indexOf('\r\n\r\n') + 4;
+    assert.ok(
+      work.bytesScanned <= headerBytes,
+      `scanned ${work.bytesScanned} of ${headerBytes} header bytes`,
+    );
+    assert.equal(work.headersRead, 1, 'the header block is decoded once, not once per body byte');
+    assert.equal(framer.bufferedBytes, 0);
+  });
+
+  it('does linear work for many small messages in one write', () => {
+    const one = optionsRequest();
+    const chunk = concat(...Array.from({ length: 200 }, () => one));
+    const framer = new SipStreamFramer();
+    assert.equal(framer.push(chunk).messages.length, 200);
+    assert.ok(framer.work.bytesCopied <= chunk.length, `copied ${framer.work.bytesCopied}`);
+    assert.ok(framer.work.bytesScanned <= chunk.length);
+  });
+
   it('bounds headers without an end and bodies past 64 KB', () => {
     const endless = frameAll([bytesOf('OPTIONS sip:x SIP/2.0\r\n'), new Uint8Array(70000).fill(0x41)]);
     assert.match(endless.error?.message ?? '', /longer than 65536/);

@@ -130,13 +130,20 @@ describe('SipTransport over loopback', () => {
     assert.equal(response.kind, 'response');
     assert.equal(response.kind === 'response' && response.status, 400);
     assert.match(getHeader(response, 'To') ?? '', /tag=bad1/);
+    await waitFor(() => transport.stats.responsesSent === 1);
     assert.deepEqual(transport.stats, {
       received: 1,
+      parsed: 0,
       parseErrors: 1,
       badRequestsSent: 1,
       dropped: 0,
       framingErrors: 0,
       keepAlives: 0,
+      responsesSent: 1,
+      refusedDatagrams: 0,
+      refusedConnections: 0,
+      timedOutConnections: 0,
+      internalErrors: 0,
     });
     await closeUdp(client);
   });
