@@ -119,7 +119,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   // RTP counters of live legs for /metrics.
   const statsTimer = setInterval(() => {
     for (const call of gateway.ingress.calls) {
-      for (const leg of call.legs) metrics.observeLegStats(leg.id, leg.stats);
+      for (const leg of call.legs) metrics.observeLegStats(call.id, leg.id, leg.stats);
     }
   }, LEG_STATS_INTERVAL_MS);
   statsTimer.unref();
