@@ -46,6 +46,11 @@ export interface GatewayOptions {
 
 export interface Gateway {
   readonly sipPorts: { readonly udp?: number; readonly tcp?: number };
+  /** SIP listening sockets' own addresses (what the start banner prints). */
+  readonly sipAddresses: {
+    readonly udp?: { readonly address: string; readonly family: string; readonly port: number };
+    readonly tcp?: { readonly address: string; readonly family: string; readonly port: number };
+  };
   readonly mediaAddress: string;
   readonly userAgent: SipUserAgent;
   readonly ingress: SipIngress;
@@ -135,6 +140,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let closed: Promise<void> | undefined;
   return {
     sipPorts: ports,
+    sipAddresses: transport.boundAddresses,
     get forbidden() {
       return forbidden;
     },

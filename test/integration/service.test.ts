@@ -4,16 +4,20 @@
  * lost across a kill -9.
  */
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { CallDetail, SequencedEvent } from '../../src/api/index.js';
 import { verifyWebhookSignature } from '../../src/webhooks/index.js';
-import { sharedFile } from '../support/paths.js';
+import { ROOT, sharedFile } from '../support/paths.js';
+import { CLI } from '../support/run.js';
 import type { ServiceProcess } from '../support/service-process.js';
 import { startServiceProcess } from '../support/service-process.js';
 import {
@@ -290,6 +294,256 @@ describe('voxbridge start: the gateway service', () => {
       assert.match(sent[0]!.responses[0] ?? '', /^SIP\/2\.0 403/);
     } finally {
       await guarded.stop();
+    }
+  });
+});
+
+/** A `voxbridge start` with only the flags given (no --http-host), and what it printed. */
+interface BareStart {
+  readonly child: ChildProcess;
+  readonly banner: string;
+  readonly httpPort: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built CLI with `args` and no VOXBRIDGE_* variables but `env`, under `umask`, and
+ * waits for the banner's API line (and the API key line that follows it when no key is set).
+ */
+async function startBare(
+  args: readonly string[],
+  env: Record<string, string>,
+  umask: number,
+): Promise<BareStart> {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('VOXBRIDGE_')),
+  );
+  const previous = process.umask(umask);
+  let child: ChildProcess;
+  try {
+    child = spawn(
+      process.execPath,
+      [CLI, 'start', '--stt', 'none', '--sip-port', '0', '--http-port', '0', ...args],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...clean, ...env },
+      },
+    );
+  } finally {
+    process.umask(previous);
+  }
+  let stderr = '';
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const httpPort = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner:\n${stderr}`)), 30_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /dashboard and API on https?:\/\/\S+?:(\d+)\//.exec(stderr);
+      // With no configured key, the banner ends with the API key line (one write, maybe two chunks).
+      if (match && (env['VOXBRIDGE_API_KEYS'] !== undefined || /voxbridge: API key.*\n/.test(stderr))) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`exited before listening:\n${stderr}`));
+    });
+  });
+  return {
+    child,
+    banner: stderr,
+    httpPort,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Local addresses of the TCP sockets listening on `port` (Linux /proc/net/tcp, IPv4). */
+function listeningAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A')
+    .map((fields) => {
+      const hex = fields[1]!.split(':')[0]!;
+      // Little-endian IPv4: 0100007F is 127.0.0.1.
+      return [6, 4, 2, 0].map((at) => parseInt(hex.slice(at, at + 2), 16)).join('.');
+    });
+}
+
+const modeOf = (path: string): string => (statSync(path).mode & 0o777).toString(8);
+
+describe('voxbridge start: safe defaults', () => {
+  let work: string;
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'voxbridge-defaults-'));
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('binds the API to loopback unless told, and the banner prints the sockets as bound', async () => {
+    const data = join(work, 'loopback');
+    const first = await startBare(
+      ['--sip-host', '127.0.0.1', '--rtp-ports', '29700-29709', '--data-dir', data],
+      {},
+      0o022,
+    );
+    try {
+      assert.deepEqual(listeningAddresses(first.httpPort), ['127.0.0.1']);
+      assert.match(
+        first.banner,
+        new RegExp(`dashboard and API on http://127\\.0\\.0\\.1:${first.httpPort}/`),
+      );
+      assert.match(first.banner, /SIP on udp 127\.0\.0\.1:\d+ and tcp 127\.0\.0\.1:\d+\n/);
+      // The default allowlist lets anyone send SIP: said out loud.
+      assert.match(first.banner, /warning: SIP accepts requests from any address/);
+      assert.equal((await fetch(`http://127.0.0.1:${first.httpPort}/healthz`)).status, 200);
+    } finally {
+      await first.stop();
+    }
+    // Told to listen everywhere, the banner says so instead of showing 127.0.0.1.
+    const exposed = await startBare(
+      [
+        '--sip-host',
+        '127.0.0.1',
+        '--sip-allow-cidrs',
+        '127.0.0.0/8',
+        '--http-host',
+        '0.0.0.0',
+        '--rtp-ports',
+        '29700-29709',
+        '--data-dir',
+        data,
+      ],
+      {},
+      0o022,
+    );
+    try {
+      assert.deepEqual(listeningAddresses(exposed.httpPort), ['0.0.0.0']);
+      assert.match(
+        exposed.banner,
+        new RegExp(`dashboard and API on http://0\\.0\\.0\\.0:${exposed.httpPort}/`),
+      );
+      assert.doesNotMatch(exposed.banner, /warning: SIP accepts/);
+    } finally {
+      await exposed.stop();
+    }
+  });
+
+  it('prints the API key only on the start that generates it, and keeps every file private', async () => {
+    const data = join(work, 'private');
+    const args = ['--sip-host', '127.0.0.1', '--rtp-ports', '29710-29719', '--data-dir', data];
+    // Under umask 000 anything created with default modes would be world-writable.
+    const first = await startBare(args, {}, 0o000);
+    let key: string;
+    try {
+      key = readFileSync(join(data, 'api-key'), 'utf8').trim();
+      assert.ok(key.length >= 32);
+      assert.ok(first.banner.includes(key), 'the generated key is shown once');
+      const auth = { authorization: `Bearer ${key}` };
+      assert.equal(
+        (await fetch(`http://127.0.0.1:${first.httpPort}/v1/calls`, { headers: auth })).status,
+        200,
+      );
+      assert.equal(modeOf(data), '700');
+      for (const file of ['api-key', 'voxbridge.db', 'voxbridge.db-wal', 'voxbridge.db-shm']) {
+        assert.equal(modeOf(join(data, file)), '600', file);
+      }
+    } finally {
+      await first.stop();
+    }
+    const second = await startBare(args, {}, 0o000);
+    try {
+      assert.ok(!second.banner.includes(key), 'a later start never prints the key');
+      assert.match(
+        second.banner,
+        new RegExp(`API key in ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/api-key\\n`),
+      );
+      assert.equal(readFileSync(join(data, 'api-key'), 'utf8').trim(), key, 'the same key is kept');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('serves HTTPS with a configured certificate and key', async () => {
+    const dir = join(work, 'tls');
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync('mkdir', ['-p', dir]);
+    // A self-signed certificate for 127.0.0.1, made by Debian's openssl for this test only.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    const service = await startBare(
+      [
+        '--sip-host',
+        '127.0.0.1',
+        '--rtp-ports',
+        '29720-29729',
+        '--data-dir',
+        join(work, 'tls-data'),
+        '--http-tls-cert',
+        cert,
+        '--http-tls-key',
+        key,
+      ],
+      { VOXBRIDGE_API_KEYS: 'tls-test-key' },
+      0o022,
+    );
+    try {
+      assert.match(
+        service.banner,
+        new RegExp(`dashboard and API on https://127\\.0\\.0\\.1:${service.httpPort}/`),
+      );
+      // A real TLS client that trusts only this certificate and checks the name.
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = httpsGet(
+          {
+            host: '127.0.0.1',
+            port: service.httpPort,
+            path: '/v1/calls',
+            ca: readFileSync(cert),
+            headers: { authorization: 'Bearer tls-test-key' },
+          },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+          },
+        );
+        request.on('error', reject);
+      });
+      assert.equal(answer.status, 200);
+      assert.deepEqual((JSON.parse(answer.body) as { calls: unknown[] }).calls, []);
+      // Plain HTTP on the same port gets no API answer.
+      await assert.rejects(fetch(`http://127.0.0.1:${service.httpPort}/healthz`));
+    } finally {
+      await service.stop();
     }
   });
 });
