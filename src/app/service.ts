@@ -94,6 +94,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     onListenerError: (error) => logger.error({ err: error }, 'event listener failed'),
   });
   hub.subscribe({}, (event) => {
+    logCallEvent(logger, event);
     metrics.onEvent(event, Date.now());
     dispatcher.enqueue(event);
     options.onEvent?.(event);
@@ -216,6 +217,42 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       return closed;
     },
   };
+}
+
+/**
+ * The call lifecycle in the log: starts and ends at info, finals and digits at debug. Numbers,
+ * transcripts and digits go only in the structured fields (`from`, `to`, `text`, `digit`) that
+ * the logger redacts (log.redact), never in the message text.
+ */
+function logCallEvent(logger: Logger, event: SequencedEvent): void {
+  switch (event.type) {
+    case 'call.started':
+      logger.info(
+        {
+          callId: event.callId,
+          sipCallId: event.sipCallId,
+          kind: event.kind,
+          from: event.from,
+          to: event.to,
+        },
+        'call started',
+      );
+      break;
+    case 'call.ended':
+      logger.info({ callId: event.callId, reason: event.reason, durationMs: event.durationMs }, 'call ended');
+      break;
+    case 'transcript.final':
+      logger.debug(
+        { callId: event.callId, legId: event.legId, seq: event.seq, text: event.text },
+        'transcript final',
+      );
+      break;
+    case 'dtmf':
+      logger.debug({ callId: event.callId, legId: event.legId, digit: event.digit }, 'dtmf');
+      break;
+    default:
+      break;
+  }
 }
 
 /**

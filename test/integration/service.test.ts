@@ -85,6 +85,14 @@ function connect(
   });
 }
 
+/** The JSON lines pino wrote on stderr (the banner's plain lines are skipped). */
+function logLines(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -136,10 +144,16 @@ describe('voxbridge start: the gateway service', () => {
   });
 
   const start = async (): Promise<ServiceProcess> =>
-    startServiceProcess(['--data-dir', join(work, 'data'), '--rtp-ports', '29400-29599'], {
-      VOXBRIDGE_API_KEYS: KEY,
-      VOXBRIDGE_WEBHOOKS: JSON.stringify([{ url: `http://127.0.0.1:${receiver.port}/hook`, secret: SECRET }]),
-    });
+    // Debug level: finals are logged too, so the redaction assertions below see real log lines.
+    startServiceProcess(
+      ['--data-dir', join(work, 'data'), '--rtp-ports', '29400-29599', '--log-level', 'debug'],
+      {
+        VOXBRIDGE_API_KEYS: KEY,
+        VOXBRIDGE_WEBHOOKS: JSON.stringify([
+          { url: `http://127.0.0.1:${receiver.port}/hook`, secret: SECRET },
+        ]),
+      },
+    );
 
   it('refuses every API route without a key and serves health, readiness and OpenAPI', async () => {
     service = await start();
@@ -235,40 +249,111 @@ describe('voxbridge start: the gateway service', () => {
     assert.match(metrics, /^voxbridge_events_total\{type="transcript.final"\} [1-9]/m);
     assert.match(metrics, /^voxbridge_recognizer_rtf_count [1-9]/m);
     assert.match(metrics, /^voxbridge_rtp_packets_received_total [1-9]/m);
-    // Transcript text never reaches the logs.
-    assert.doesNotMatch(service!.stderr(), /squalid|brothels/);
+    // The service logs the call (number, transcript) through its real path, and the logger
+    // redacts those fields: the keys are there, the values never.
+    const lines = logLines(service!.stderr()).filter((line) => line['callId'] === ended.callId);
+    const startedLine = lines.find((line) => line['msg'] === 'call started');
+    assert.equal(startedLine?.['from'], '[REDACTED]');
+    assert.equal(startedLine?.['to'], '[REDACTED]');
+    const finalLines = lines.filter((line) => line['msg'] === 'transcript final');
+    assert.ok(finalLines.length >= 1, 'finals are logged at debug');
+    assert.ok(finalLines.every((line) => line['text'] === '[REDACTED]'));
+    assert.doesNotMatch(service!.stderr(), /squalid|brothels|15551230001/);
   });
 
-  it('loses no emitted final across kill -9, and ends the interrupted call on restart', async () => {
+  it('loses no emitted final across kill -9; a client resuming with its last seq gets exactly what it missed', async () => {
     const { socket, events } = await connect(service!, KEY);
-    // 1.wav is long enough to give several finals before the kill.
+    // 1.wav (16.7 s) gives several finals: the client sees the first, then goes away.
     const running = call(service!, callPcap(work, '1.wav'));
     const firstFinal = await until(
       'a final',
       () => events.find((e) => e.type === 'transcript.final'),
       30_000,
     );
+    socket.close();
+    await new Promise((resolve) => socket.once('close', resolve));
+    const seen = events.filter((e) => e.callId === firstFinal.callId && e.type !== 'transcript.partial');
+    const lastSeen = Math.max(...events.map((e) => e.seq));
+    // Finals go on being stored while the client is away: wait until at least one it never saw.
+    const storedFinals = async (): Promise<number[]> => {
+      const detail = (await (
+        await fetch(`${service!.baseUrl}/v1/calls/${firstFinal.callId}`, { headers: auth })
+      ).json()) as CallDetail;
+      return detail.transcript.map((s) => s.seq);
+    };
+    let stored: number[] = [];
+    const deadline = Date.now() + 30_000;
+    while (!stored.some((seq) => seq > lastSeen)) {
+      assert.ok(Date.now() < deadline, 'no final arrived while the client was away');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      stored = await storedFinals();
+    }
     service!.child.kill('SIGKILL');
     await service!.exited;
-    socket.close();
     await running; // SIPp fails its BYE: nobody answers any more.
-    const seen = events.filter((e) => e.type === 'transcript.final' && e.callId === firstFinal.callId);
-    assert.ok(seen.length >= 1);
 
     service = await start();
     const detail = (await (
       await fetch(`${service.baseUrl}/v1/calls/${firstFinal.callId}`, { headers: auth })
     ).json()) as CallDetail;
-    const stored = new Set(detail.transcript.map((s) => s.seq));
-    for (const final of seen) assert.ok(stored.has(final.seq), `final ${final.seq} lost`);
+    const afterRestart = new Set(detail.transcript.map((s) => s.seq));
+    for (const seq of stored) assert.ok(afterRestart.has(seq), `final ${seq} lost`);
+    for (const event of seen) {
+      if (event.type === 'transcript.final')
+        assert.ok(afterRestart.has(event.seq), `final ${event.seq} lost`);
+    }
     assert.equal(detail.endReason, 'restart');
-    // A client that reconnects with its last seq gets every final it missed, and no partials.
-    const lastSeen = Math.min(...seen.map((e) => e.seq)) - 1;
+
+    // Resume from the last seq the client saw: exactly the finals stored after it, in order,
+    // then the call.ended the restart wrote; nothing already seen, no partials.
+    const missed = detail.transcript.map((s) => s.seq).filter((seq) => seq > lastSeen);
+    assert.ok(missed.length >= 1);
     const resumed = await connect(service, KEY, lastSeen);
-    await until('replay', () => (resumed.events.length >= seen.length ? true : undefined), 10_000);
+    const endedEvent = await until(
+      'the replayed call.ended',
+      () => resumed.events.find((e) => e.type === 'call.ended' && e.callId === firstFinal.callId),
+      10_000,
+    );
     resumed.socket.close();
-    assert.ok(resumed.events.every((e) => e.type !== 'transcript.partial'));
-    for (const final of seen) assert.ok(resumed.events.some((e) => e.seq === final.seq));
+    const replayed = resumed.events.filter((e) => e.callId === firstFinal.callId);
+    assert.deepEqual(
+      replayed.filter((e) => e.type === 'transcript.final').map((e) => e.seq),
+      missed,
+    );
+    assert.ok(resumed.events.every((e) => e.seq > lastSeen && e.type !== 'transcript.partial'));
+    const seqs = resumed.events.map((e) => e.seq);
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+    );
+    assert.equal(endedEvent.type === 'call.ended' ? endedEvent.reason : undefined, 'restart');
+  });
+
+  it('logs the caller number in clear only when log.redact is off (the redaction test can fail)', async () => {
+    const open = await startServiceProcess(
+      [
+        '--data-dir',
+        join(work, 'open-logs'),
+        '--rtp-ports',
+        '29800-29899',
+        '--stt',
+        'none',
+        '--no-log-redact',
+      ],
+      { VOXBRIDGE_API_KEYS: KEY },
+    );
+    try {
+      const result = await call(open, callPcap(work, '0.wav'));
+      assert.equal(result.exitCode, 0, result.errors);
+      const startedLine = await until(
+        'the call started log line',
+        () => logLines(open.stderr()).find((line) => line['msg'] === 'call started'),
+        15_000,
+      );
+      assert.match(String(startedLine['from']), /^sip:\+15551230001@127\.0\.0\.1/);
+    } finally {
+      await open.stop();
+    }
   });
 
   it('answers SIP from outside the allowlist with 403', async () => {
