@@ -625,6 +625,19 @@ describe('voxbridge start: safe defaults', () => {
       });
       assert.equal(answer.status, 200);
       assert.deepEqual((JSON.parse(answer.body) as { calls: unknown[] }).calls, []);
+      // The event stream is WSS on the same port.
+      const wss = new WebSocket(`wss://127.0.0.1:${service.httpPort}/v1/events?token=tls-test-key`, {
+        ca: readFileSync(cert),
+      });
+      const subscribed = await new Promise<{ type: string; seq: number }>((resolve, reject) => {
+        wss.once('open', () => wss.send(JSON.stringify({ type: 'subscribe' })));
+        wss.once('message', (data: Buffer) =>
+          resolve(JSON.parse(data.toString()) as { type: string; seq: number }),
+        );
+        wss.once('error', reject);
+      });
+      wss.close();
+      assert.equal(subscribed.type, 'subscribed');
       // Plain HTTP on the same port gets no API answer.
       await assert.rejects(fetch(`http://127.0.0.1:${service.httpPort}/healthz`));
     } finally {
