@@ -329,6 +329,47 @@ describe('voxbridge start: the gateway service', () => {
     assert.equal(endedEvent.type === 'call.ended' ? endedEvent.reason : undefined, 'restart');
   });
 
+  it('/metrics counts the legs of two concurrent calls apart (both are leg-1)', async () => {
+    const gateway = await startServiceProcess(
+      ['--data-dir', join(work, 'metrics'), '--rtp-ports', '29900-29949', '--stt', 'none'],
+      { VOXBRIDGE_API_KEYS: KEY },
+    );
+    const metric = async (name: string): Promise<number> => {
+      const text = await (await fetch(`${gateway.baseUrl}/metrics`, { headers: auth })).text();
+      return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    };
+    try {
+      // A short call and a long one overlap; the long one goes on after the short one ends.
+      const short = call(gateway, callPcap(work, '0.wav'));
+      const long = call(gateway, callPcap(work, '1.wav'));
+      let legs = Number.NaN;
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        if ((await metric('voxbridge_active_calls')) === 2) {
+          legs = await metric('voxbridge_active_legs');
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.equal(legs, 2, 'two calls, two legs');
+      assert.equal((await short).exitCode, 0);
+      const afterShort = await metric('voxbridge_rtp_packets_received_total');
+      // SIPp exits on the BYE's 200; call.ended may be a moment behind.
+      let liveLegs = await metric('voxbridge_active_legs');
+      for (let tries = 0; liveLegs !== 1 && tries < 25; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        liveLegs = await metric('voxbridge_active_legs');
+      }
+      assert.equal(liveLegs, 1, 'the long call is still live');
+      assert.equal((await long).exitCode, 0);
+      // The long call's leg kept being sampled after the short call (also leg-1) ended.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.ok((await metric('voxbridge_rtp_packets_received_total')) > afterShort);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   it('logs the caller number in clear only when log.redact is off (the redaction test can fail)', async () => {
     const open = await startServiceProcess(
       [
