@@ -3,6 +3,7 @@ export { EventHub } from './events/index.js';
 export type { EventFilter, EventHubOptions, EventListener } from './events/index.js';
 export { ApiKeyCheck, bearerToken, buildOpenApiDocument, createApiServer } from './http/index.js';
 export type {
+  ApiListenAddress,
   ApiServer,
   ApiServerOptions,
   GatewayHooks,

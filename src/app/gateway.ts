@@ -66,6 +66,11 @@ export interface GatewayOptions {
 
 export interface Gateway {
   readonly sipPorts: { readonly udp?: number; readonly tcp?: number };
+  /** SIP listening sockets' own addresses (what the start banner prints). */
+  readonly sipAddresses: {
+    readonly udp?: { readonly address: string; readonly family: string; readonly port: number };
+    readonly tcp?: { readonly address: string; readonly family: string; readonly port: number };
+  };
   readonly mediaAddress: string;
   readonly userAgent: SipUserAgent;
   readonly ingress: SipIngress;
@@ -165,6 +170,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let closed: Promise<void> | undefined;
   return {
     sipPorts: ports,
+    sipAddresses: transport.boundAddresses,
     get forbidden() {
       const stats = transport.stats;
       return stats.refusedDatagrams + stats.refusedConnections;

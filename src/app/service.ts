@@ -6,10 +6,10 @@
  * fans it out, so any final a subscriber, a webhook or stdout has seen is already on disk.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ApiServer, SequencedEvent } from '../api/index.js';
+import type { ApiListenAddress, ApiServer, SequencedEvent } from '../api/index.js';
 import { createApiServer, EventHub } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { createIpAllowlist } from '../config/index.js';
@@ -30,10 +30,23 @@ export interface ServiceOptions {
   readonly logger?: Logger;
 }
 
+/** One listening socket as it reports itself. */
+export interface BoundAddress {
+  readonly address: string;
+  readonly port: number;
+}
+
 export interface Service {
   readonly httpPort: number;
   readonly sipPort: number;
+  /** What the sockets are bound to, for a truthful start banner. */
+  readonly listening: {
+    readonly http: ApiListenAddress;
+    readonly sip: { readonly udp?: BoundAddress; readonly tcp?: BoundAddress };
+  };
   readonly apiKeys: readonly string[];
+  /** True when this start generated the API key (and so the banner may show it once). */
+  readonly apiKeyGenerated: boolean;
   readonly gateway: Gateway;
   readonly store: Store;
   readonly hub: EventHub;
@@ -56,8 +69,15 @@ export const WEB_ROOT = fileURLToPath(new URL('../../web', import.meta.url));
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.log.level, redact: config.log.redact });
-  mkdirSync(config.dataDir, { recursive: true });
-  const apiKeys = resolveApiKeys(config, logger);
+  // The data folder holds transcripts, numbers, recordings and the API key: owner only, whatever
+  // the umask, and tightened if an older version created it world-readable.
+  privateFolder(config.dataDir);
+  if (config.recordDir !== undefined) privateFolder(config.recordDir);
+  const tls =
+    config.http.tlsCert === undefined || config.http.tlsKey === undefined
+      ? undefined
+      : { cert: readFileSync(config.http.tlsCert), key: readFileSync(config.http.tlsKey) };
+  const { keys: apiKeys, generated: apiKeyGenerated } = resolveApiKeys(config, logger);
   const store = Store.open({ dataDir: config.dataDir });
   // The prompt cache every synthesizer of this gateway shares; the API reports and purges it.
   const ttsCache = new TtsCacheStore(join(config.dataDir, 'tts-cache'));
@@ -74,6 +94,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     onListenerError: (error) => logger.error({ err: error }, 'event listener failed'),
   });
   hub.subscribe({}, (event) => {
+    logCallEvent(logger, event);
     metrics.onEvent(event, Date.now());
     dispatcher.enqueue(event);
     options.onEvent?.(event);
@@ -124,7 +145,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   // RTP counters of live legs for /metrics.
   const statsTimer = setInterval(() => {
     for (const call of gateway.ingress.calls) {
-      for (const leg of call.legs) metrics.observeLegStats(leg.id, leg.stats);
+      for (const leg of call.legs) metrics.observeLegStats(call.id, leg.id, leg.stats);
     }
   }, LEG_STATS_INTERVAL_MS);
   statsTimer.unref();
@@ -139,6 +160,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     metrics,
     webRoot: WEB_ROOT,
     logger,
+    ...(tls === undefined ? {} : { tls }),
     ttsCache: {
       stats: () => ttsCache.stats(),
       purge: () => Promise.resolve(ttsCache.purge()),
@@ -154,9 +176,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       activeCallIds: () => gateway.ingress.calls.map((c) => c.id),
     },
   });
-  let httpPort: number;
+  let http: ApiListenAddress;
   try {
-    ({ port: httpPort } = await api.listen(config.http.host, config.http.port));
+    http = await api.listen(config.http.host, config.http.port);
   } catch (error) {
     clearInterval(purgeTimer);
     clearInterval(statsTimer);
@@ -169,9 +191,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 
   let closed: Promise<void> | undefined;
   return {
-    httpPort,
+    httpPort: http.port,
     sipPort: gateway.sipPorts.udp ?? gateway.sipPorts.tcp ?? config.sip.port,
+    listening: { http, sip: gateway.sipAddresses },
     apiKeys,
+    apiKeyGenerated,
     gateway,
     store,
     hub,
@@ -201,16 +225,69 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 }
 
 /**
+ * The call lifecycle in the log: starts and ends at info, finals and digits at debug. Numbers,
+ * transcripts and digits go only in the structured fields (`from`, `to`, `text`, `digit`) that
+ * the logger redacts (log.redact), never in the message text.
+ */
+function logCallEvent(logger: Logger, event: SequencedEvent): void {
+  switch (event.type) {
+    case 'call.started':
+      logger.info(
+        {
+          callId: event.callId,
+          sipCallId: event.sipCallId,
+          kind: event.kind,
+          from: event.from,
+          to: event.to,
+        },
+        'call started',
+      );
+      break;
+    case 'call.ended':
+      logger.info({ callId: event.callId, reason: event.reason, durationMs: event.durationMs }, 'call ended');
+      break;
+    case 'transcript.final':
+      logger.debug(
+        { callId: event.callId, legId: event.legId, seq: event.seq, text: event.text },
+        'transcript final',
+      );
+      break;
+    case 'dtmf':
+      logger.debug({ callId: event.callId, legId: event.legId, digit: event.digit }, 'dtmf');
+      break;
+    default:
+      break;
+  }
+}
+
+/**
  * API keys from the configuration; with none configured (and auth not explicitly turned off) a
  * key is generated once and kept in `<dataDir>/api-key`, so a first start is secure by default.
  */
-function resolveApiKeys(config: Config, logger: Logger): readonly string[] {
-  if (config.auth.apiKeys.length > 0 || config.auth.allowNoAuth) return config.auth.apiKeys;
+function resolveApiKeys(
+  config: Config,
+  logger: Logger,
+): { readonly keys: readonly string[]; readonly generated: boolean } {
+  if (config.auth.apiKeys.length > 0 || config.auth.allowNoAuth)
+    return { keys: config.auth.apiKeys, generated: false };
   const file = join(config.dataDir, 'api-key');
+  let generated = false;
   if (!existsSync(file)) {
-    writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+    writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: PRIVATE_FILE_MODE });
+    generated = true;
     logger.info({ file }, 'generated an API key');
   }
+  // The creation mode is masked by the umask, and an older file may be wider: set it outright.
+  chmodSync(file, PRIVATE_FILE_MODE);
   const key = readFileSync(file, 'utf8').trim();
-  return [key];
+  return { keys: [key], generated };
+}
+
+const PRIVATE_FOLDER_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
+
+/** Creates a folder if missing and sets it to owner-only (chmod is not subject to the umask). */
+function privateFolder(path: string): void {
+  mkdirSync(path, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  chmodSync(path, PRIVATE_FOLDER_MODE);
 }

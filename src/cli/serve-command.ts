@@ -106,10 +106,14 @@ async function serve(options: ServeOptions): Promise<void> {
       process.stderr.write(`voxbridge: ${error instanceof Error ? error.message : String(error)}\n`);
     },
   });
-  const { udp, tcp } = gateway.sipPorts;
+  // The addresses the sockets report, not the configured ones, so the line never hides a
+  // wildcard bind. `udp/<port>` stays the first token that test harnesses read the port from.
+  const { udp, tcp } = gateway.sipAddresses;
+  const at = (bound: { address: string; port: number } | undefined, transport: string): string =>
+    bound === undefined ? `${transport}/-` : `${transport}/${bound.port} on ${bound.address}`;
   process.stderr.write(
-    `voxbridge: SIP on ${options.sipHost} udp/${udp ?? '-'} tcp/${tcp ?? '-'}, ` +
-      `RTP ${options.rtpPorts.min}-${options.rtpPorts.max} on ${gateway.mediaAddress}, stt ${options.stt}\n`,
+    `voxbridge: SIP ${at(udp, 'udp')}, ${at(tcp, 'tcp')}, ` +
+      `RTP ${options.rtpPorts.min}-${options.rtpPorts.max} advertised as ${gateway.mediaAddress}, stt ${options.stt}\n`,
   );
 
   await new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { startService } from '../app/index.js';
 import { ConfigError, configForLog, flagsFromCommand, loadConfig } from '../config/index.js';
 import { createLogger } from '../observability/index.js';
+import { startBanner } from './start-banner.js';
 
 /**
  * `voxbridge start`: the whole gateway service. Every option is also a config-file key and a
@@ -13,8 +14,10 @@ export function startCommand(): Command {
       'Run the gateway: SIP/SIPREC in, live transcripts out over REST, WebSocket, webhooks and the dashboard',
     )
     .option('--config <file>', 'YAML or JSON configuration file')
-    .option('--http-host <address>', 'HTTP address (default 0.0.0.0)')
+    .option('--http-host <address>', 'HTTP address (default 127.0.0.1; 0.0.0.0 exposes the API)')
     .option('--http-port <port>', 'HTTP port (default 8080; 0: any free port)')
+    .option('--http-tls-cert <file>', 'PEM certificate: serve HTTPS and WSS (with --http-tls-key)')
+    .option('--http-tls-key <file>', 'PEM private key of --http-tls-cert')
     .option('--data-dir <dir>', 'database, API key and state (default ./data)')
     .option('--sip-host <address>', 'SIP and RTP address (default 0.0.0.0)')
     .option('--sip-port <port>', 'SIP port, UDP and TCP (default 5060)')
@@ -54,14 +57,7 @@ export function startCommand(): Command {
         ? { onEvent: (event) => process.stdout.write(`${JSON.stringify(event)}\n`) }
         : {}),
     });
-    const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
-    process.stderr.write(
-      `voxbridge: SIP on ${config.sip.host} udp/tcp ${service.sipPort}, ` +
-        `dashboard and API on http://${host}:${service.httpPort}/, data in ${config.dataDir}\n` +
-        (config.auth.apiKeys.length === 0 && !config.auth.allowNoAuth
-          ? `voxbridge: API key (from ${config.dataDir}/api-key): ${service.apiKeys[0]}\n`
-          : ''),
-    );
+    process.stderr.write(startBanner(service, config).join(''));
     await new Promise<void>((resolve) => {
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals): void => {

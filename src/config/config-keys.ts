@@ -21,6 +21,8 @@ export interface ConfigKey {
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'http.host', env: 'VOXBRIDGE_HTTP_HOST', flag: 'httpHost', kind: 'string' },
   { path: 'http.port', env: 'VOXBRIDGE_HTTP_PORT', flag: 'httpPort', kind: 'number' },
+  { path: 'http.tlsCert', env: 'VOXBRIDGE_HTTP_TLS_CERT', flag: 'httpTlsCert', kind: 'string' },
+  { path: 'http.tlsKey', env: 'VOXBRIDGE_HTTP_TLS_KEY', flag: 'httpTlsKey', kind: 'string' },
   { path: 'dataDir', env: 'VOXBRIDGE_DATA_DIR', flag: 'dataDir', kind: 'string' },
   { path: 'sip.host', env: 'VOXBRIDGE_SIP_HOST', flag: 'sipHost', kind: 'string' },
   { path: 'sip.port', env: 'VOXBRIDGE_SIP_PORT', flag: 'sipPort', kind: 'number' },

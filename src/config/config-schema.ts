@@ -51,6 +51,11 @@ const path = (): z.ZodString =>
     .string({ error: (issue) => `expected a folder path, got ${showValue(issue.input)}` })
     .min(1, { error: 'expected a folder path, got an empty string' });
 
+const file = (what: string): z.ZodString =>
+  z
+    .string({ error: (issue) => `expected ${what} path, got ${showValue(issue.input)}` })
+    .min(1, { error: `expected ${what} path, got an empty string` });
+
 const boolean = (): z.ZodBoolean =>
   z.boolean({ error: (issue) => `expected true or false, got ${showValue(issue.input)}` });
 
@@ -150,8 +155,24 @@ export const configSchema = z
   .strictObject({
     http: z
       .strictObject({
-        host: host().default('0.0.0.0').describe('Address the REST/WebSocket API and dashboard listen on'),
+        // Loopback by default: the API serves transcripts, so reaching it from the network is a
+        // decision the operator makes (http.host 0.0.0.0, ideally with http.tlsCert/tlsKey).
+        host: host().default('127.0.0.1').describe('Address the REST/WebSocket API and dashboard listen on'),
         port: port().default(8080).describe('HTTP port (0: any free port)'),
+        tlsCert: file('a certificate file')
+          .optional()
+          .describe('PEM certificate (chain) file: serve HTTPS and WSS instead of HTTP; needs tlsKey'),
+        tlsKey: file('a key file').optional().describe('PEM private key file of tlsCert'),
+      })
+      .check((ctx) => {
+        if ((ctx.value.tlsCert === undefined) !== (ctx.value.tlsKey === undefined)) {
+          ctx.issues.push({
+            code: 'custom',
+            input: ctx.value,
+            path: [ctx.value.tlsCert === undefined ? 'tlsCert' : 'tlsKey'],
+            message: 'http.tlsCert and http.tlsKey go together: set both or neither',
+          });
+        }
       })
       .prefault({}),
     dataDir: path()
@@ -240,7 +261,13 @@ export interface WebhookTarget {
 
 /** Validated configuration; folder paths are absolute. */
 export interface Config {
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /** Absolute paths once loaded; both or neither. */
+    readonly tlsCert?: string;
+    readonly tlsKey?: string;
+  };
   readonly dataDir: string;
   readonly sip: { readonly host: string; readonly port: number; readonly allowCidrs: readonly string[] };
   readonly rtp: {

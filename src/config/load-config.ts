@@ -212,8 +212,15 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const config = parsed.data;
+  const { tlsCert, tlsKey } = config.http;
   return {
     ...config,
+    http: {
+      host: config.http.host,
+      port: config.http.port,
+      ...(tlsCert === undefined ? {} : { tlsCert: resolve(cwd, tlsCert) }),
+      ...(tlsKey === undefined ? {} : { tlsKey: resolve(cwd, tlsKey) }),
+    },
     dataDir: resolve(cwd, config.dataDir),
     ...(config.recordDir === undefined ? {} : { recordDir: resolve(cwd, config.recordDir) }),
     ...(config.modelsDir === undefined ? {} : { modelsDir: resolve(cwd, config.modelsDir) }),

@@ -48,9 +48,11 @@ export interface VoxbridgeMetrics {
   /**
    * One sample of a live leg's cumulative counts (between its leg.added and its call's
    * call.ended); the counters grow by the difference since the previous sample. Samples of
-   * unknown or ended legs are ignored, so a late sample never counts packets twice.
+   * unknown or ended legs are ignored, so a late sample never counts packets twice. A leg is
+   * named by its call and its id: leg ids are only unique within a call (each call's first leg
+   * is `leg-1`).
    */
-  observeLegStats(legId: string, stats: LegRtpStats): void;
+  observeLegStats(callId: string, legId: string, stats: LegRtpStats): void;
   /** Real-time factor of one recognition stream: processing time over audio time. */
   observeRecognizerUsage(usage: RecognizerUsage): void;
   /** Cumulative counts; the counters grow by the difference (a smaller count means a new cache). */
@@ -64,7 +66,6 @@ const JITTER_BUCKETS_MS = [1, 2, 5, 10, 20, 30, 50, 80, 120, 200, 400];
 const RTF_BUCKETS = [0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 4];
 
 interface LegState {
-  readonly callId: string;
   packets: number;
   lost: number;
   late: number;
@@ -74,6 +75,12 @@ interface CallState {
   /** NaN when call.started was not seen (metrics created mid-call): no latency then. */
   readonly startWallMs: number;
   readonly legIds: Set<string>;
+}
+
+/** The key of a leg in the metrics' maps: leg ids repeat across calls, so the call id is part of it. */
+function legKey(callId: string, legId: string): string {
+  // JSON keeps the pair unambiguous whatever characters either id holds.
+  return JSON.stringify([callId, legId]);
 }
 
 /** Growth of a cumulative count; a count that went down was reset, so all of it is new. */
@@ -208,11 +215,12 @@ export function createMetrics(options: CreateMetricsOptions = {}): VoxbridgeMetr
       case 'call.started':
         calls.set(event.callId, { startWallMs: Date.parse(event.timestamp), legIds: new Set() });
         break;
-      case 'leg.added':
+      case 'leg.added': {
         callOf(event.callId).legIds.add(event.legId);
-        if (!legs.has(event.legId))
-          legs.set(event.legId, { callId: event.callId, packets: 0, lost: 0, late: 0 });
+        const key = legKey(event.callId, event.legId);
+        if (!legs.has(key)) legs.set(key, { packets: 0, lost: 0, late: 0 });
         break;
+      }
       case 'transcript.final': {
         const startWallMs = calls.get(event.callId)?.startWallMs ?? Number.NaN;
         const delayMs = wallNowMs - (startWallMs + event.endMs);
@@ -222,7 +230,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): VoxbridgeMetr
       }
       case 'call.ended': {
         const call = calls.get(event.callId);
-        for (const legId of call?.legIds ?? []) legs.delete(legId);
+        for (const legId of call?.legIds ?? []) legs.delete(legKey(event.callId, legId));
         calls.delete(event.callId);
         break;
       }
@@ -233,8 +241,8 @@ export function createMetrics(options: CreateMetricsOptions = {}): VoxbridgeMetr
     updateGauges();
   };
 
-  const observeLegStats = (legId: string, stats: LegRtpStats): void => {
-    const leg = legs.get(legId);
+  const observeLegStats = (callId: string, legId: string, stats: LegRtpStats): void => {
+    const leg = legs.get(legKey(callId, legId));
     if (leg === undefined) return;
     received.inc(growth(leg.packets, stats.packets));
     lost.inc(growth(leg.lost, stats.lost));

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../core/index.js';
 import { InvalidArgumentError, systemClock } from '../core/index.js';
@@ -18,6 +18,9 @@ import { migrate } from './schema.js';
 import { transcriptText, transcriptVtt } from './transcript-export.js';
 import type { DueWebhook, WebhookCounts, WebhookDelivery } from './webhook-outbox.js';
 import { WebhookOutbox } from './webhook-outbox.js';
+
+const PRIVATE_FOLDER_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
 
 export interface StoreOptions {
   /** Created if missing; the database is `<dataDir>/voxbridge.db`. */
@@ -160,10 +163,25 @@ export class Store {
     return this.nextSeq - 1;
   }
 
-  /** Opens (creating and migrating) `<dataDir>/voxbridge.db`. */
+  /**
+   * Opens (creating and migrating) `<dataDir>/voxbridge.db`. The folder is owner-only (0700) and
+   * the database, its WAL and its shared-memory file are 0600 whatever the umask: they hold
+   * transcripts and phone numbers.
+   */
   static open(options: StoreOptions): Store {
-    mkdirSync(options.dataDir, { recursive: true });
-    return new Store(join(options.dataDir, 'voxbridge.db'), options.clock ?? systemClock);
+    mkdirSync(options.dataDir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+    chmodSync(options.dataDir, PRIVATE_FOLDER_MODE);
+    const path = join(options.dataDir, 'voxbridge.db');
+    // Created here rather than by SQLite so its mode is ours; SQLite gives the -wal and -shm
+    // files it creates the database file's mode (os_unix.c findCreateFileMode).
+    if (!existsSync(path)) closeSync(openSync(path, 'a', PRIVATE_FILE_MODE));
+    chmodSync(path, PRIVATE_FILE_MODE);
+    const store = new Store(path, options.clock ?? systemClock);
+    // A WAL or shared-memory file left by an older version keeps the mode it was created with.
+    for (const suffix of ['-wal', '-shm']) {
+      if (existsSync(path + suffix)) chmodSync(path + suffix, PRIVATE_FILE_MODE);
+    }
+    return store;
   }
 
   /**

@@ -12,6 +12,19 @@ async function listening(overrides: Parameters<typeof apiFixture>[0] = {}) {
 
 const bigText = (n: number, size: number): string => `${n} `.padEnd(size, 'x');
 
+/** Rejects after `ms`, so a stalled stream fails the test and the finally block closes the server. */
+async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('/v1/events over a real socket', () => {
   it('refuses the upgrade with 401 without a valid key, by header or token', async () => {
     const { server, url } = await listening();
@@ -85,6 +98,44 @@ describe('/v1/events over a real socket', () => {
       await server.close();
     }
   });
+
+  it(
+    'a real ws client resuming 1,200 finals behind (three replay pages) gets all in order, then live',
+    { timeout: 60_000 },
+    async () => {
+      // The default replay page is 500 events: the second and third pages are only fetched when
+      // ws reports the previous page written, which is the callback the old code misread.
+      const { server, url, hub } = await listening();
+      try {
+        const published: number[] = [hub.publish(events.started('c1')).seq];
+        for (let n = 0; n < 1200; n++) published.push(hub.publish(events.final('c1', `final ${n}`)).seq);
+        const client = await WsTestClient.open(url, { authorization: `Bearer ${API_KEY}` });
+        client.send({ type: 'subscribe', sinceSeq: 0 });
+        await within(
+          20_000,
+          'the replay',
+          client.until(() => client.events().length === published.length),
+        ).catch((error: unknown) => {
+          throw new Error(`${String(error)}; got ${client.events().length} of ${published.length}`);
+        });
+        const live = hub.publish(events.final('c1', 'live after the replay')).seq;
+        await within(
+          20_000,
+          'the live event',
+          client.until(() => client.events().length === published.length + 1),
+        );
+        assert.deepEqual(
+          client.events().map((m) => m.seq),
+          [...published, live],
+        );
+        assert.equal(client.events().at(-1)?.text, 'live after the replay');
+        assert.equal(client.events()[1200]?.text, 'final 1199');
+        await client.close();
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
   it('a client that reconnects with its last seq gets exactly the finals it missed, then live', async () => {
     const { server, url, hub } = await listening();

@@ -4,16 +4,20 @@
  * lost across a kill -9.
  */
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { CallDetail, SequencedEvent } from '../../src/api/index.js';
 import { verifyWebhookSignature } from '../../src/webhooks/index.js';
-import { sharedFile } from '../support/paths.js';
+import { ROOT, sharedFile } from '../support/paths.js';
+import { CLI } from '../support/run.js';
 import type { ServiceProcess } from '../support/service-process.js';
 import { startServiceProcess } from '../support/service-process.js';
 import {
@@ -81,6 +85,14 @@ function connect(
   });
 }
 
+/** The JSON lines pino wrote on stderr (the banner's plain lines are skipped). */
+function logLines(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -132,10 +144,16 @@ describe('voxbridge start: the gateway service', () => {
   });
 
   const start = async (): Promise<ServiceProcess> =>
-    startServiceProcess(['--data-dir', join(work, 'data'), '--rtp-ports', '29400-29599'], {
-      VOXBRIDGE_API_KEYS: KEY,
-      VOXBRIDGE_WEBHOOKS: JSON.stringify([{ url: `http://127.0.0.1:${receiver.port}/hook`, secret: SECRET }]),
-    });
+    // Debug level: finals are logged too, so the redaction assertions below see real log lines.
+    startServiceProcess(
+      ['--data-dir', join(work, 'data'), '--rtp-ports', '29400-29599', '--log-level', 'debug'],
+      {
+        VOXBRIDGE_API_KEYS: KEY,
+        VOXBRIDGE_WEBHOOKS: JSON.stringify([
+          { url: `http://127.0.0.1:${receiver.port}/hook`, secret: SECRET },
+        ]),
+      },
+    );
 
   it('refuses every API route without a key and serves health, readiness and OpenAPI', async () => {
     service = await start();
@@ -231,40 +249,152 @@ describe('voxbridge start: the gateway service', () => {
     assert.match(metrics, /^voxbridge_events_total\{type="transcript.final"\} [1-9]/m);
     assert.match(metrics, /^voxbridge_recognizer_rtf_count [1-9]/m);
     assert.match(metrics, /^voxbridge_rtp_packets_received_total [1-9]/m);
-    // Transcript text never reaches the logs.
-    assert.doesNotMatch(service!.stderr(), /squalid|brothels/);
+    // The service logs the call (number, transcript) through its real path, and the logger
+    // redacts those fields: the keys are there, the values never.
+    const lines = logLines(service!.stderr()).filter((line) => line['callId'] === ended.callId);
+    const startedLine = lines.find((line) => line['msg'] === 'call started');
+    assert.equal(startedLine?.['from'], '[REDACTED]');
+    assert.equal(startedLine?.['to'], '[REDACTED]');
+    const finalLines = lines.filter((line) => line['msg'] === 'transcript final');
+    assert.ok(finalLines.length >= 1, 'finals are logged at debug');
+    assert.ok(finalLines.every((line) => line['text'] === '[REDACTED]'));
+    assert.doesNotMatch(service!.stderr(), /squalid|brothels|15551230001/);
   });
 
-  it('loses no emitted final across kill -9, and ends the interrupted call on restart', async () => {
+  it('loses no emitted final across kill -9; a client resuming with its last seq gets exactly what it missed', async () => {
     const { socket, events } = await connect(service!, KEY);
-    // 1.wav is long enough to give several finals before the kill.
+    // 1.wav (16.7 s) gives several finals: the client sees the first, then goes away.
     const running = call(service!, callPcap(work, '1.wav'));
     const firstFinal = await until(
       'a final',
       () => events.find((e) => e.type === 'transcript.final'),
       30_000,
     );
+    socket.close();
+    await new Promise((resolve) => socket.once('close', resolve));
+    const seen = events.filter((e) => e.callId === firstFinal.callId && e.type !== 'transcript.partial');
+    const lastSeen = Math.max(...events.map((e) => e.seq));
+    // Finals go on being stored while the client is away: wait until at least one it never saw.
+    const storedFinals = async (): Promise<number[]> => {
+      const detail = (await (
+        await fetch(`${service!.baseUrl}/v1/calls/${firstFinal.callId}`, { headers: auth })
+      ).json()) as CallDetail;
+      return detail.transcript.map((s) => s.seq);
+    };
+    let stored: number[] = [];
+    const deadline = Date.now() + 30_000;
+    while (!stored.some((seq) => seq > lastSeen)) {
+      assert.ok(Date.now() < deadline, 'no final arrived while the client was away');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      stored = await storedFinals();
+    }
     service!.child.kill('SIGKILL');
     await service!.exited;
-    socket.close();
     await running; // SIPp fails its BYE: nobody answers any more.
-    const seen = events.filter((e) => e.type === 'transcript.final' && e.callId === firstFinal.callId);
-    assert.ok(seen.length >= 1);
 
     service = await start();
     const detail = (await (
       await fetch(`${service.baseUrl}/v1/calls/${firstFinal.callId}`, { headers: auth })
     ).json()) as CallDetail;
-    const stored = new Set(detail.transcript.map((s) => s.seq));
-    for (const final of seen) assert.ok(stored.has(final.seq), `final ${final.seq} lost`);
+    const afterRestart = new Set(detail.transcript.map((s) => s.seq));
+    for (const seq of stored) assert.ok(afterRestart.has(seq), `final ${seq} lost`);
+    for (const event of seen) {
+      if (event.type === 'transcript.final')
+        assert.ok(afterRestart.has(event.seq), `final ${event.seq} lost`);
+    }
     assert.equal(detail.endReason, 'restart');
-    // A client that reconnects with its last seq gets every final it missed, and no partials.
-    const lastSeen = Math.min(...seen.map((e) => e.seq)) - 1;
+
+    // Resume from the last seq the client saw: exactly the finals stored after it, in order,
+    // then the call.ended the restart wrote; nothing already seen, no partials.
+    const missed = detail.transcript.map((s) => s.seq).filter((seq) => seq > lastSeen);
+    assert.ok(missed.length >= 1);
     const resumed = await connect(service, KEY, lastSeen);
-    await until('replay', () => (resumed.events.length >= seen.length ? true : undefined), 10_000);
+    const endedEvent = await until(
+      'the replayed call.ended',
+      () => resumed.events.find((e) => e.type === 'call.ended' && e.callId === firstFinal.callId),
+      10_000,
+    );
     resumed.socket.close();
-    assert.ok(resumed.events.every((e) => e.type !== 'transcript.partial'));
-    for (const final of seen) assert.ok(resumed.events.some((e) => e.seq === final.seq));
+    const replayed = resumed.events.filter((e) => e.callId === firstFinal.callId);
+    assert.deepEqual(
+      replayed.filter((e) => e.type === 'transcript.final').map((e) => e.seq),
+      missed,
+    );
+    assert.ok(resumed.events.every((e) => e.seq > lastSeen && e.type !== 'transcript.partial'));
+    const seqs = resumed.events.map((e) => e.seq);
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+    );
+    assert.equal(endedEvent.type === 'call.ended' ? endedEvent.reason : undefined, 'restart');
+  });
+
+  it('/metrics counts the legs of two concurrent calls apart (both are leg-1)', async () => {
+    const gateway = await startServiceProcess(
+      ['--data-dir', join(work, 'metrics'), '--rtp-ports', '29900-29949', '--stt', 'none'],
+      { VOXBRIDGE_API_KEYS: KEY },
+    );
+    const metric = async (name: string): Promise<number> => {
+      const text = await (await fetch(`${gateway.baseUrl}/metrics`, { headers: auth })).text();
+      return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    };
+    try {
+      // A short call and a long one overlap; the long one goes on after the short one ends.
+      const short = call(gateway, callPcap(work, '0.wav'));
+      const long = call(gateway, callPcap(work, '1.wav'));
+      let legs = Number.NaN;
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        if ((await metric('voxbridge_active_calls')) === 2) {
+          legs = await metric('voxbridge_active_legs');
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.equal(legs, 2, 'two calls, two legs');
+      assert.equal((await short).exitCode, 0);
+      const afterShort = await metric('voxbridge_rtp_packets_received_total');
+      // SIPp exits on the BYE's 200; call.ended may be a moment behind.
+      let liveLegs = await metric('voxbridge_active_legs');
+      for (let tries = 0; liveLegs !== 1 && tries < 25; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        liveLegs = await metric('voxbridge_active_legs');
+      }
+      assert.equal(liveLegs, 1, 'the long call is still live');
+      assert.equal((await long).exitCode, 0);
+      // The long call's leg kept being sampled after the short call (also leg-1) ended.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.ok((await metric('voxbridge_rtp_packets_received_total')) > afterShort);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('logs the caller number in clear only when log.redact is off (the redaction test can fail)', async () => {
+    const open = await startServiceProcess(
+      [
+        '--data-dir',
+        join(work, 'open-logs'),
+        '--rtp-ports',
+        '29800-29899',
+        '--stt',
+        'none',
+        '--no-log-redact',
+      ],
+      { VOXBRIDGE_API_KEYS: KEY },
+    );
+    try {
+      const result = await call(open, callPcap(work, '0.wav'));
+      assert.equal(result.exitCode, 0, result.errors);
+      const startedLine = await until(
+        'the call started log line',
+        () => logLines(open.stderr()).find((line) => line['msg'] === 'call started'),
+        15_000,
+      );
+      assert.match(String(startedLine['from']), /^sip:\+15551230001@127\.0\.0\.1/);
+    } finally {
+      await open.stop();
+    }
   });
 
   it('answers nothing, not even a 400, to SIP from outside the allowlist', async () => {
@@ -296,6 +426,269 @@ describe('voxbridge start: the gateway service', () => {
       );
     } finally {
       await guarded.stop();
+    }
+  });
+});
+
+/** A `voxbridge start` with only the flags given (no --http-host), and what it printed. */
+interface BareStart {
+  readonly child: ChildProcess;
+  readonly banner: string;
+  readonly httpPort: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built CLI with `args` and no VOXBRIDGE_* variables but `env`, under `umask`, and
+ * waits for the banner's API line (and the API key line that follows it when no key is set).
+ */
+async function startBare(
+  args: readonly string[],
+  env: Record<string, string>,
+  umask: number,
+): Promise<BareStart> {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('VOXBRIDGE_')),
+  );
+  const previous = process.umask(umask);
+  let child: ChildProcess;
+  try {
+    child = spawn(
+      process.execPath,
+      [CLI, 'start', '--stt', 'none', '--sip-port', '0', '--http-port', '0', ...args],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...clean, ...env },
+      },
+    );
+  } finally {
+    process.umask(previous);
+  }
+  let stderr = '';
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const httpPort = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner:\n${stderr}`)), 30_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /dashboard and API on https?:\/\/\S+?:(\d+)\//.exec(stderr);
+      // With no configured key, the banner ends with the API key line (one write, maybe two chunks).
+      if (match && (env['VOXBRIDGE_API_KEYS'] !== undefined || /voxbridge: API key.*\n/.test(stderr))) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`exited before listening:\n${stderr}`));
+    });
+  });
+  return {
+    child,
+    banner: stderr,
+    httpPort,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Local addresses of the TCP sockets listening on `port` (Linux /proc/net/tcp, IPv4). */
+function listeningAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A')
+    .map((fields) => {
+      const hex = fields[1]!.split(':')[0]!;
+      // Little-endian IPv4: 0100007F is 127.0.0.1.
+      return [6, 4, 2, 0].map((at) => parseInt(hex.slice(at, at + 2), 16)).join('.');
+    });
+}
+
+const modeOf = (path: string): string => (statSync(path).mode & 0o777).toString(8);
+
+describe('voxbridge start: safe defaults', () => {
+  let work: string;
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'voxbridge-defaults-'));
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('binds the API to loopback unless told, and the banner prints the sockets as bound', async () => {
+    const data = join(work, 'loopback');
+    const first = await startBare(
+      ['--sip-host', '127.0.0.1', '--rtp-ports', '29700-29709', '--data-dir', data],
+      {},
+      0o022,
+    );
+    try {
+      assert.deepEqual(listeningAddresses(first.httpPort), ['127.0.0.1']);
+      assert.match(
+        first.banner,
+        new RegExp(`dashboard and API on http://127\\.0\\.0\\.1:${first.httpPort}/`),
+      );
+      assert.match(first.banner, /SIP on udp 127\.0\.0\.1:\d+ and tcp 127\.0\.0\.1:\d+\n/);
+      // The default allowlist lets anyone send SIP: said out loud.
+      assert.match(first.banner, /warning: SIP accepts requests from any address/);
+      assert.equal((await fetch(`http://127.0.0.1:${first.httpPort}/healthz`)).status, 200);
+    } finally {
+      await first.stop();
+    }
+    // Told to listen everywhere, the banner says so instead of showing 127.0.0.1.
+    const exposed = await startBare(
+      [
+        '--sip-host',
+        '127.0.0.1',
+        '--sip-allow-cidrs',
+        '127.0.0.0/8',
+        '--http-host',
+        '0.0.0.0',
+        '--rtp-ports',
+        '29700-29709',
+        '--data-dir',
+        data,
+      ],
+      {},
+      0o022,
+    );
+    try {
+      assert.deepEqual(listeningAddresses(exposed.httpPort), ['0.0.0.0']);
+      assert.match(
+        exposed.banner,
+        new RegExp(`dashboard and API on http://0\\.0\\.0\\.0:${exposed.httpPort}/`),
+      );
+      assert.doesNotMatch(exposed.banner, /warning: SIP accepts/);
+    } finally {
+      await exposed.stop();
+    }
+  });
+
+  it('prints the API key only on the start that generates it, and keeps every file private', async () => {
+    const data = join(work, 'private');
+    const args = ['--sip-host', '127.0.0.1', '--rtp-ports', '29710-29719', '--data-dir', data];
+    // Under umask 000 anything created with default modes would be world-writable.
+    const first = await startBare(args, {}, 0o000);
+    let key: string;
+    try {
+      key = readFileSync(join(data, 'api-key'), 'utf8').trim();
+      assert.ok(key.length >= 32);
+      assert.ok(first.banner.includes(key), 'the generated key is shown once');
+      const auth = { authorization: `Bearer ${key}` };
+      assert.equal(
+        (await fetch(`http://127.0.0.1:${first.httpPort}/v1/calls`, { headers: auth })).status,
+        200,
+      );
+      assert.equal(modeOf(data), '700');
+      for (const file of ['api-key', 'voxbridge.db', 'voxbridge.db-wal', 'voxbridge.db-shm']) {
+        assert.equal(modeOf(join(data, file)), '600', file);
+      }
+    } finally {
+      await first.stop();
+    }
+    const second = await startBare(args, {}, 0o000);
+    try {
+      assert.ok(!second.banner.includes(key), 'a later start never prints the key');
+      assert.match(
+        second.banner,
+        new RegExp(`API key in ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/api-key\\n`),
+      );
+      assert.equal(readFileSync(join(data, 'api-key'), 'utf8').trim(), key, 'the same key is kept');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('serves HTTPS with a configured certificate and key', async () => {
+    const dir = join(work, 'tls');
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync('mkdir', ['-p', dir]);
+    // A self-signed certificate for 127.0.0.1, made by Debian's openssl for this test only.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    const service = await startBare(
+      [
+        '--sip-host',
+        '127.0.0.1',
+        '--rtp-ports',
+        '29720-29729',
+        '--data-dir',
+        join(work, 'tls-data'),
+        '--http-tls-cert',
+        cert,
+        '--http-tls-key',
+        key,
+      ],
+      { VOXBRIDGE_API_KEYS: 'tls-test-key' },
+      0o022,
+    );
+    try {
+      assert.match(
+        service.banner,
+        new RegExp(`dashboard and API on https://127\\.0\\.0\\.1:${service.httpPort}/`),
+      );
+      // A real TLS client that trusts only this certificate and checks the name.
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = httpsGet(
+          {
+            host: '127.0.0.1',
+            port: service.httpPort,
+            path: '/v1/calls',
+            ca: readFileSync(cert),
+            headers: { authorization: 'Bearer tls-test-key' },
+          },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+          },
+        );
+        request.on('error', reject);
+      });
+      assert.equal(answer.status, 200);
+      assert.deepEqual((JSON.parse(answer.body) as { calls: unknown[] }).calls, []);
+      // The event stream is WSS on the same port.
+      const wss = new WebSocket(`wss://127.0.0.1:${service.httpPort}/v1/events?token=tls-test-key`, {
+        ca: readFileSync(cert),
+      });
+      const subscribed = await new Promise<{ type: string; seq: number }>((resolve, reject) => {
+        wss.once('open', () => wss.send(JSON.stringify({ type: 'subscribe' })));
+        wss.once('message', (data: Buffer) =>
+          resolve(JSON.parse(data.toString()) as { type: string; seq: number }),
+        );
+        wss.once('error', reject);
+      });
+      wss.close();
+      assert.equal(subscribed.type, 'subscribed');
+      // Plain HTTP on the same port gets no API answer.
+      await assert.rejects(fetch(`http://127.0.0.1:${service.httpPort}/healthz`));
+    } finally {
+      await service.stop();
     }
   });
 });

@@ -45,10 +45,13 @@ export async function startServiceProcess(
     const timer = setTimeout(() => reject(new Error(`service did not start:\n${stderr}`)), 30_000);
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      const match = /udp\/tcp (\d+), dashboard and API on http:\/\/[^:]+:(\d+)\//.exec(stderr);
-      if (match) {
+      // The banner prints the bound sockets: `SIP on udp 127.0.0.1:5060 and tcp …`, then
+      // `dashboard and API on http://127.0.0.1:8080/`.
+      const sip = /SIP on (?:udp|tcp) \S+:(\d+)/.exec(stderr);
+      const http = /dashboard and API on https?:\/\/\S+?:(\d+)\//.exec(stderr);
+      if (sip && http) {
         clearTimeout(timer);
-        resolve({ sip: Number(match[1]), http: Number(match[2]) });
+        resolve({ sip: Number(sip[1]), http: Number(http[1]) });
       }
     });
     void exited.then((code) => {

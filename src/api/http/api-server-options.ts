@@ -40,6 +40,8 @@ export interface ApiServerOptions {
   readonly logger?: FastifyBaseLogger;
   /** Version shown in /openapi.json. */
   readonly version?: string;
+  /** PEM certificate (chain) and private key: serve HTTPS and WSS instead of HTTP. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Slow-consumer bounds of /v1/events. */
   readonly eventStreamLimits?: Partial<EventStreamLimits>;
 }

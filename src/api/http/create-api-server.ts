@@ -22,10 +22,18 @@ declare module 'fastify' {
   }
 }
 
+/** Where the API listens, read from the bound socket (not from the configuration). */
+export interface ApiListenAddress {
+  readonly address: string;
+  readonly port: number;
+  /** `http://127.0.0.1:8080/`, or `https://` when TLS is on; an IPv6 address in brackets. */
+  readonly url: string;
+}
+
 export interface ApiServer {
   readonly app: FastifyInstance;
-  /** Listens; resolves with the bound port (useful with port 0). */
-  listen(host: string, port: number): Promise<{ port: number }>;
+  /** Listens; resolves with the bound address and port (useful with port 0). */
+  listen(host: string, port: number): Promise<ApiListenAddress>;
   /** Closes WebSocket clients (1001), then the HTTP server. */
   close(): Promise<void>;
   /** /v1/events counters: clients, partials dropped for slow clients, slow clients closed. */
@@ -61,7 +69,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
-  });
+    // HTTPS (and WSS on the same port) when the service was given a certificate and key. The
+    // instance is typed as the plain HTTP one: fastify's routes and hooks are the same either way.
+    ...(options.tls === undefined ? {} : { https: { cert: options.tls.cert, key: options.tls.key } }),
+  }) as unknown as FastifyInstance;
 
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config;
@@ -176,11 +187,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 
   return {
     app,
-    async listen(host: string, port: number): Promise<{ port: number }> {
+    async listen(host: string, port: number): Promise<ApiListenAddress> {
       await app.listen({ host, port });
       const address = app.server.address();
       if (address === null || typeof address === 'string') throw new Error('API server has no TCP address');
-      return { port: address.port };
+      const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      const scheme = options.tls === undefined ? 'http' : 'https';
+      return { address: address.address, port: address.port, url: `${scheme}://${shown}:${address.port}/` };
     },
     close: () => (closing ??= closeAll()),
     eventStats: () => events.stats(),

@@ -7,7 +7,11 @@ export interface EventSocket {
   readonly bufferedAmount: number;
   /** 1 = OPEN (RFC 6455 / WHATWG readyState). */
   readonly readyState: number;
-  send(data: string, callback?: (error?: Error) => void): void;
+  /**
+   * `callback` runs once the frame has been written: `ws` 8 passes `null` on success (what
+   * net.Socket's write callback gets), an Error when the socket was not open or the write failed.
+   */
+  send(data: string, callback?: (error?: Error | null) => void): void;
   close(code: number, reason: string): void;
 }
 
@@ -140,7 +144,8 @@ export class EventStream {
       const last = full && index === fresh.length - 1;
       const sent = this.sendEvent(
         event,
-        last ? (error) => error === undefined && this.replayPage(generation, callId) : undefined,
+        // Success is `null` from ws (and `undefined` from some other sockets): any non-error.
+        last ? (error) => error == null && this.replayPage(generation, callId) : undefined,
       );
       if (sent) this.stats.replayed++;
     });
@@ -203,7 +208,7 @@ export class EventStream {
     this.sendEvent(event);
   }
 
-  private sendEvent(event: SequencedEvent, written?: (error?: Error) => void): boolean {
+  private sendEvent(event: SequencedEvent, written?: (error?: Error | null) => void): boolean {
     if (!this.send(this.serialize(event), written)) return false;
     this.lastSentSeq = event.seq;
     this.stats.sent++;
@@ -214,7 +219,7 @@ export class EventStream {
     this.send(JSON.stringify(message));
   }
 
-  private send(data: string, written?: (error?: Error) => void): boolean {
+  private send(data: string, written?: (error?: Error | null) => void): boolean {
     if (this.closed || this.options.socket.readyState !== OPEN) return false;
     try {
       this.options.socket.send(data, written);

@@ -4,6 +4,9 @@ import { InvalidArgumentError } from '../../core/index.js';
 import type { AudioFormat } from '../audio/index.js';
 import { riffSize, sampleBytes, wavHeader } from './encode-wav.js';
 
+/** Owner read and write only: a recording is a person's voice. */
+const RECORDING_FILE_MODE = 0o600;
+
 /** How often, in wall-clock milliseconds, the header sizes are brought up to date by default. */
 export const DEFAULT_PATCH_INTERVAL_MS = 1000;
 
@@ -54,8 +57,11 @@ export class WavFileWriter {
     if (!(patchIntervalMs >= 0))
       throw new InvalidArgumentError(`patchIntervalMs must be >= 0, not ${patchIntervalMs}`);
     const { headerBytes } = wavHeader(format, 0);
-    const file = await open(path, 'w');
+    // Recordings are personal data: owner-only. The creation mode is masked by the umask and an
+    // existing file keeps its own, so the mode is also set outright.
+    const file = await open(path, 'w', RECORDING_FILE_MODE);
     try {
+      await file.chmod(RECORDING_FILE_MODE);
       await file.write(headerBytes, 0, headerBytes.length, 0);
     } catch (error) {
       await file.close();

@@ -143,6 +143,20 @@ export class SipTransport {
     };
   }
 
+  /** Bound addresses and ports as the sockets report them, once listening (the start banner). */
+  get boundAddresses(): {
+    udp?: { address: string; family: string; port: number };
+    tcp?: { address: string; family: string; port: number };
+  } {
+    const udp = this.#udp?.address();
+    const tcp = this.#tcp?.address();
+    return {
+      ...(udp && { udp: { address: udp.address, family: udp.family, port: udp.port } }),
+      ...(tcp &&
+        typeof tcp === 'object' && { tcp: { address: tcp.address, family: tcp.family, port: tcp.port } }),
+    };
+  }
+
   /** Ids of the open TCP connections. */
   get connectionIds(): string[] {
     return [...this.#connections.keys()];

@@ -4,15 +4,23 @@ import type { EventSocket, EventStreamLimits } from '../../../src/api/index.js';
 import { EventHub, EventStream } from '../../../src/api/index.js';
 import { InMemoryStore, events } from './in-memory-store.js';
 
-/** A socket whose backlog the test sets, and whose write callbacks the test releases. */
+/**
+ * A socket whose backlog the test sets, and whose write callbacks the test releases. Like `ws`
+ * 8 (websocket.js send → sender → net.Socket write), a completed write calls back with `null`,
+ * not `undefined`, and a send on a socket that is no longer open calls back with an Error.
+ */
 class FakeSocket implements EventSocket {
   bufferedAmount = 0;
   readyState = 1;
   readonly sent: Record<string, unknown>[] = [];
-  readonly pendingWrites: ((error?: Error) => void)[] = [];
+  readonly pendingWrites: ((error?: Error | null) => void)[] = [];
   closedWith: { code: number; reason: string } | undefined;
 
-  send(data: string, callback?: (error?: Error) => void): void {
+  send(data: string, callback?: (error?: Error | null) => void): void {
+    if (this.readyState !== 1) {
+      if (callback !== undefined) process.nextTick(callback, new Error('WebSocket is not open'));
+      return;
+    }
     this.sent.push(JSON.parse(data) as Record<string, unknown>);
     if (callback !== undefined) this.pendingWrites.push(callback);
   }
@@ -24,7 +32,7 @@ class FakeSocket implements EventSocket {
 
   /** Completes every write waiting for the socket, as the kernel taking the bytes would. */
   flush(): void {
-    while (this.pendingWrites.length > 0) this.pendingWrites.shift()?.();
+    while (this.pendingWrites.length > 0) this.pendingWrites.shift()?.(null);
   }
 
   seqs(): number[] {

@@ -36,7 +36,8 @@ describe('loadConfig', () => {
   it('gives every default with nothing set, folders resolved against cwd', () => {
     const config = load();
     assert.deepEqual(config, {
-      http: { host: '0.0.0.0', port: 8080 },
+      // The API listens on loopback unless the operator says otherwise (issue 9).
+      http: { host: '127.0.0.1', port: 8080 },
       dataDir: join(dir, 'data'),
       sip: { host: '0.0.0.0', port: 5060, allowCidrs: ['0.0.0.0/0', '::/0'] },
       rtp: { ports: { min: 20000, max: 29999 }, latching: 'address' },
@@ -297,6 +298,22 @@ describe('loadConfig', () => {
   it('refuses an empty allowlist, whose only effect would be refusing every call', () => {
     assert.deepEqual(problems({ flags: { sipAllowCidrs: [] } }), [
       'flag --sip-allow-cidrs (sip.allowCidrs): expected at least one CIDR (0.0.0.0/0 and ::/0 allow everyone)',
+    ]);
+  });
+
+  it('resolves http.tlsCert and http.tlsKey against cwd, and wants both or neither', () => {
+    const config = load({
+      env: { VOXBRIDGE_HTTP_TLS_CERT: 'tls/cert.pem' },
+      flags: { httpTlsKey: 'tls/key.pem' },
+    });
+    assert.deepEqual(config.http, {
+      host: '127.0.0.1',
+      port: 8080,
+      tlsCert: join(dir, 'tls/cert.pem'),
+      tlsKey: join(dir, 'tls/key.pem'),
+    });
+    assert.deepEqual(problems({ env: { VOXBRIDGE_HTTP_TLS_CERT: 'cert.pem' } }), [
+      'http.tlsKey: http.tlsCert and http.tlsKey go together: set both or neither',
     ]);
   });
 });

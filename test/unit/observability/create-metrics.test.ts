@@ -94,6 +94,40 @@ describe('createMetrics', () => {
     }
   });
 
+  it('keeps legs of two live calls apart although both are named leg-1', async () => {
+    // Every call names its first leg `leg-1`: keyed by leg id alone, the second call's leg
+    // replaced the first's and ending either call deleted the other's counters.
+    const metrics = createMetrics({ defaultMetrics: false });
+    try {
+      metrics.onEvent(started('a'), T0);
+      metrics.onEvent(leg('a', 'leg-1', 'caller'), T0);
+      metrics.onEvent(started('b'), T0);
+      metrics.onEvent(leg('b', 'leg-1', 'caller'), T0);
+      let samples = await scrape(metrics);
+      assert.equal(sample(samples, 'voxbridge_active_calls'), 2);
+      assert.equal(sample(samples, 'voxbridge_active_legs'), 2);
+      metrics.observeLegStats('a', 'leg-1', { packets: 100, lost: 1, late: 0, jitterMs: 3 });
+      metrics.observeLegStats('b', 'leg-1', { packets: 40, lost: 0, late: 2, jitterMs: 3 });
+      samples = await scrape(metrics);
+      assert.equal(sample(samples, 'voxbridge_rtp_packets_received_total'), 140);
+      assert.equal(sample(samples, 'voxbridge_rtp_packets_late_total'), 2);
+      // Call a ends; b's leg stays live and keeps counting from its own previous sample.
+      metrics.onEvent(ended('a'), T0 + 10_000);
+      samples = await scrape(metrics);
+      assert.equal(sample(samples, 'voxbridge_active_legs'), 1);
+      metrics.observeLegStats('b', 'leg-1', { packets: 90, lost: 0, late: 2, jitterMs: 3 });
+      metrics.observeLegStats('a', 'leg-1', { packets: 500, lost: 9, late: 9, jitterMs: 3 });
+      samples = await scrape(metrics);
+      assert.equal(sample(samples, 'voxbridge_rtp_packets_received_total'), 190);
+      assert.equal(sample(samples, 'voxbridge_rtp_packets_lost_total'), 1);
+      assert.equal(sample(samples, 'voxbridge_rtp_packets_late_total'), 2);
+      metrics.onEvent(ended('b'), T0 + 10_000);
+      assert.equal(sample(await scrape(metrics), 'voxbridge_active_legs'), 0);
+    } finally {
+      metrics.close();
+    }
+  });
+
   it('observes end-of-speech to final latency from the call start and endMs', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     try {
@@ -124,10 +158,10 @@ describe('createMetrics', () => {
       metrics.onEvent(started('a'), T0);
       metrics.onEvent(leg('a', 'a-1', 'caller'), T0);
       metrics.onEvent(leg('a', 'a-2', 'agent'), T0);
-      metrics.observeLegStats('a-1', { packets: 100, lost: 2, late: 1, jitterMs: 4 });
-      metrics.observeLegStats('a-2', { packets: 50, lost: 0, late: 0, jitterMs: 25 });
-      metrics.observeLegStats('a-1', { packets: 250, lost: 3, late: 1, jitterMs: 6 });
-      metrics.observeLegStats('nope', { packets: 1000, lost: 1000, late: 1000, jitterMs: 1 });
+      metrics.observeLegStats('a', 'a-1', { packets: 100, lost: 2, late: 1, jitterMs: 4 });
+      metrics.observeLegStats('a', 'a-2', { packets: 50, lost: 0, late: 0, jitterMs: 25 });
+      metrics.observeLegStats('a', 'a-1', { packets: 250, lost: 3, late: 1, jitterMs: 6 });
+      metrics.observeLegStats('a', 'nope', { packets: 1000, lost: 1000, late: 1000, jitterMs: 1 });
       let samples = await scrape(metrics);
       assert.equal(sample(samples, 'voxbridge_rtp_packets_received_total'), 300);
       assert.equal(sample(samples, 'voxbridge_rtp_packets_lost_total'), 3);
@@ -139,7 +173,7 @@ describe('createMetrics', () => {
       assert.equal(sample(samples, 'voxbridge_rtp_jitter_ms_bucket{le="30"}'), 3);
       // After the call ended, a late sample of its leg must not count the packets again.
       metrics.onEvent(ended('a'), T0 + 10_000);
-      metrics.observeLegStats('a-1', { packets: 260, lost: 3, late: 1, jitterMs: 6 });
+      metrics.observeLegStats('a', 'a-1', { packets: 260, lost: 3, late: 1, jitterMs: 6 });
       samples = await scrape(metrics);
       assert.equal(sample(samples, 'voxbridge_rtp_packets_received_total'), 300);
       assert.equal(sample(samples, 'voxbridge_rtp_jitter_ms_count'), 3);

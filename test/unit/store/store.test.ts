@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -56,6 +56,40 @@ describe('Store', () => {
       siprecCall(fx.open());
       const again = fx.open();
       assert.equal(again.getCall('call-a')?.transcript.length, 3);
+    });
+
+    it('keeps the folder 0700 and the database, WAL and SHM 0600 under a permissive umask', () => {
+      // A umask of 0 would give 0755/0644 (or wider) to anything created with default modes.
+      const previous = process.umask(0o000);
+      try {
+        const dataDir = join(fx.dataDir, 'private');
+        const store = Store.open({ dataDir, clock: fx.clock });
+        siprecCall(store);
+        const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
+        assert.equal(mode(dataDir), '700');
+        for (const file of ['voxbridge.db', 'voxbridge.db-wal', 'voxbridge.db-shm']) {
+          assert.ok(existsSync(join(dataDir, file)), `${file} exists while the store is open`);
+          assert.equal(mode(join(dataDir, file)), '600', file);
+        }
+        store.close();
+      } finally {
+        process.umask(previous);
+      }
+    });
+
+    it('tightens a data folder and database files an older version left readable by others', () => {
+      const dataDir = join(fx.dataDir, 'old');
+      mkdirSync(dataDir, { mode: 0o755 });
+      chmodSync(dataDir, 0o755);
+      const old = Store.open({ dataDir, clock: fx.clock });
+      old.close();
+      chmodSync(join(dataDir, 'voxbridge.db'), 0o644);
+      writeFileSync(join(dataDir, 'voxbridge.db-wal'), '', { mode: 0o644 });
+      chmodSync(join(dataDir, 'voxbridge.db-wal'), 0o644);
+      const store = Store.open({ dataDir, clock: fx.clock });
+      store.close();
+      assert.equal(statSync(dataDir).mode & 0o777, 0o700);
+      assert.equal(statSync(join(dataDir, 'voxbridge.db')).mode & 0o777, 0o600);
     });
 
     it('creates a missing data directory', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,26 @@ const CHILD = fileURLToPath(new URL('./wav-writer-child.fixture.ts', import.meta
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'voxbridge-wav-'));
 }
+
+test('a recording is 0600 whatever the umask, also when it replaces a readable file', async () => {
+  const dir = tempDir();
+  const previous = process.umask(0o000);
+  try {
+    const fresh = join(dir, 'fresh.wav');
+    const existing = join(dir, 'existing.wav');
+    writeFileSync(existing, 'old');
+    chmodSync(existing, 0o644);
+    for (const path of [fresh, existing]) {
+      const writer = await WavFileWriter.open(path, { encoding: 'mulaw', sampleRateHz: 8000, channels: 1 });
+      await writer.write(Uint8Array.of(1, 2, 3));
+      await writer.close();
+      assert.equal((statSync(path).mode & 0o777).toString(8), '600', path);
+    }
+  } finally {
+    process.umask(previous);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('a closed recording equals encodeWav of the same samples', async () => {
   const dir = tempDir();
