@@ -1,0 +1,37 @@
+/**
+ * No silent word loss (issue 9): four concurrent SIPp calls carry telephone speech (LibriSpeech,
+ * G.711 µ-law RTP) into `voxbridge serve --stt pocketsphinx` on this machine's cores; the words
+ * of each call must be the words the same engine and model produce on the same G.711 audio fed
+ * directly. The comparison is engine against itself, so it holds with either acoustic model.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runSipWordLoss } from '../support/sip-word-loss.js';
+
+/** The acceptance bound: WER over SIP within one point of the engine fed directly. */
+const MAX_WER_DIFF_POINTS = 1;
+
+describe('words over SIP equal words fed directly', () => {
+  it('4 concurrent SIPp calls lose no words and report no gap', { timeout: 300_000 }, async () => {
+    const report = await runSipWordLoss({ calls: 4 });
+    const lines = report.calls.map(
+      (c) =>
+        `${c.sipCallId}: sip ${c.sipEdits}/${c.referenceWords} direct ${c.directEdits}/${c.referenceWords} ` +
+        `sip-vs-direct ${c.sipVsDirectEdits} gaps ${c.gaps.length} end lag ${c.endLagMs} ms`,
+    );
+    const summary =
+      `WER sip ${report.sipWerPct.toFixed(1)} % direct ${report.directWerPct.toFixed(1)} % ` +
+      `(${report.referenceWords} words); gaps ${report.gaps} (${report.gapLostMs} ms lost)\n${lines.join('\n')}`;
+    console.log(summary);
+    for (const call of report.calls) {
+      // Both heard speech: an empty transcript on either side would make equality meaningless.
+      assert.ok(call.direct.split(' ').length >= call.referenceWords / 2, `direct: "${call.direct}"`);
+      assert.ok(call.sip !== '', `no finals over SIP for ${call.sipCallId}`);
+    }
+    assert.equal(report.gaps, 0, `transcript.gap events:\n${summary}`);
+    assert.ok(
+      Math.abs(report.sipWerPct - report.directWerPct) <= MAX_WER_DIFF_POINTS,
+      `WER over SIP ${report.sipWerPct.toFixed(2)} % vs direct ${report.directWerPct.toFixed(2)} %\n${summary}`,
+    );
+  });
+});
