@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<void>> = {
   speech: async () => (await import('./speech.js')).runSpeechBench(),
   rtp: async () => (await import('./rtp-endpoint.js')).rtpEndpointBench(),
   sip: async () => (await import('./sip.js')).runSipBench(),
+  'sip-accuracy': async () => (await import('./sip-accuracy.js')).runSipAccuracyBench(),
   api: async () => (await import('./api.js')).runApiBench(),
 };
 
