@@ -44,7 +44,10 @@ export interface CallOptions {
   /** Shared by every call; default the process-wide one. Must read the same clock as `clock`. */
   readonly ticker?: MediaTicker;
   readonly clock?: Clock;
-  /** How long `end` waits for each recognizer's last final; default 5000 ms. */
+  /**
+   * How long `end` waits for a recognizer that makes no progress before giving up on its last
+   * final (a recognizer still working off its backlog is waited for, within a bound); default 5000 ms.
+   */
   readonly flushTimeoutMs?: number;
   /**
    * Audio each recognizer may queue before the oldest is dropped (and reported as a

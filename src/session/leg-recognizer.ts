@@ -64,6 +64,11 @@ const MIN_FRAME_MS = 5;
  * time takes every other frame, and one event per lost frame would flood subscribers.
  */
 const GAP_MERGE_MS = 1000;
+/**
+ * finish() waits for a draining engine at most this many times the backlog bound beyond its idle
+ * timeout: an engine at twice real time works off a full backlog in twice its length.
+ */
+const DRAIN_LIMIT_FACTOR = 3;
 /** A backlog gap still growing is reported once it spans this much, so nobody waits for its end. */
 const MAX_OPEN_BACKLOG_GAP_MS = 5000;
 
@@ -106,6 +111,8 @@ export class LegRecognizer {
   /** Call time up to which the current stream's engine has delivered its finals. */
   private finalizedMs = Number.NaN;
   private openGap: OpenGap | undefined;
+  /** When the engine last took a frame (performance.now()), so finish() waits while it drains. */
+  private lastProgressMs = Number.NEGATIVE_INFINITY;
   state: RecognizerState = 'off';
   /** Gaps reported and the audio they lost, in ms. */
   gaps = 0;
@@ -184,30 +191,46 @@ export class LegRecognizer {
   }
 
   /**
-   * Ends the stream so the engine flushes its last final. Waits at most `timeoutMs`, then aborts the
-   * engine and waits at most as long again. Never rejects.
+   * Ends the stream so the engine works off its backlog and flushes its last final. Waits as long
+   * as the engine keeps taking audio, until it has made no progress for `timeoutMs` (and at most
+   * `timeoutMs` + DRAIN_LIMIT_FACTOR × the backlog bound in all), then aborts the engine and waits
+   * at most `timeoutMs` again. A fixed wait would throw away the backlog of an engine that is
+   * behind but catching up: exactly the words the backlog was there to keep. Never rejects.
    */
   async finish(timeoutMs: number): Promise<void> {
     if (!this.finishing) {
       this.finishing = true;
       this.channel?.close();
     }
-    if (!(await this.settlesWithin(timeoutMs))) {
+    const hardLimitMs = timeoutMs + DRAIN_LIMIT_FACTOR * this.backlogMs;
+    if (!(await this.settlesWithin(timeoutMs, hardLimitMs))) {
+      // Reported now, whether or not the engine even honours the abort: what it has not
+      // finalized by this point is given up.
+      this.noteUnfinalized('flush-timeout');
       this.abort.abort(new VoxError('CALL_ENDED', 'the call ended before recognition finished'));
-      await this.settlesWithin(timeoutMs);
+      await this.settlesWithin(timeoutMs, timeoutMs);
     }
     this.flushGap();
   }
 
-  private async settlesWithin(timeoutMs: number): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    try {
-      return await Promise.race([this.loop.then(() => true), timedOut]);
-    } finally {
-      clearTimeout(timer);
+  /** True once the loop settles; false after `idleMs` without progress or `limitMs` in all. */
+  private async settlesWithin(idleMs: number, limitMs: number): Promise<boolean> {
+    const startedMs = performance.now();
+    const settled = this.loop.then(() => true);
+    for (;;) {
+      const nowMs = performance.now();
+      const idleLeftMs = Math.max(this.lastProgressMs, startedMs) + idleMs - nowMs;
+      const leftMs = Math.min(idleLeftMs, startedMs + limitMs - nowMs);
+      if (leftMs <= 0) return false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), leftMs);
+      });
+      try {
+        if (await Promise.race([settled, timedOut])) return true;
+      } finally {
+        clearTimeout(timer);
+      }
     }
   }
 
@@ -250,11 +273,10 @@ export class LegRecognizer {
       this.droppedBefore += channel.dropped;
       this.channel = undefined;
       if (this.abort.signal.aborted) {
-        // Our own abort after the flush timeout: the stream ended, the engine did not fail, but
-        // what it had not finalized yet is lost.
+        // Our own abort after the flush timeout (finish() reported the lost audio): the stream
+        // ended, the engine did not fail.
         this.state = 'ended';
         this.lastError = 'recognition did not finish in time and was aborted';
-        this.noteUnfinalized('flush-timeout');
         return;
       }
       this.errors++;
@@ -331,6 +353,7 @@ export class LegRecognizer {
   ): AsyncGenerator<AudioFrame> {
     const format = this.format!;
     for await (const item of channel) {
+      this.lastProgressMs = performance.now();
       const durationMs = (item.pcm.length * 1000) / format.sampleRateHz;
       const streamMs = timeline.streamMs;
       timeline.advance(item.callMs, durationMs);

@@ -221,6 +221,37 @@ describe('LegRecognizer backlog', () => {
   });
 });
 
+describe('LegRecognizer finish', () => {
+  // Real timers: finish() waits on them. The bounds are generous; nothing asserts a duration.
+  it('waits while a slow engine works off its backlog instead of dropping it after the idle timeout', async () => {
+    const stt = new GatedStt();
+    const { r, gaps, texts } = recognizer(stt, 20_000);
+    await settle();
+    for (let i = 0; i < 300; i++) r.push(tone(20), i * 20);
+    await settle();
+    // The engine takes one frame every 5 ms: 1.5 s of draining, five times the idle timeout.
+    const feeder = setInterval(() => stt.allow(1), 5);
+    try {
+      await r.finish(300);
+    } finally {
+      clearInterval(feeder);
+    }
+    assert.equal(stt.taken, 300, 'every queued frame reached the engine');
+    assert.deepEqual(gaps, []);
+    assert.equal(r.state, 'ended');
+    assert.equal(texts.filter((t) => t.final).length, 1);
+  });
+
+  it('gives up on an engine that makes no progress and reports what it lost as flush-timeout', async () => {
+    const stt = new GatedStt();
+    const { r, gaps } = recognizer(stt, 20_000);
+    await settle();
+    for (let i = 0; i < 50; i++) r.push(tone(20), 1000 + i * 20);
+    await r.finish(50);
+    assert.deepEqual(gaps, [{ reason: 'flush-timeout', startMs: 1000, endMs: 2000, lostMs: 1000 }]);
+  });
+});
+
 describe('Call: transcript.gap', () => {
   it('emits transcript.gap with the leg, role, call-time range and reason when a slow engine forces drops', async () => {
     const stt = new GatedStt();
