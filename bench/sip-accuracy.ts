@@ -5,11 +5,12 @@
  * the words where the two differ, and the transcript.gap events the gateway reported.
  * Target: WER over SIP within 1 point of direct, with no gap, at 4 concurrent calls on 2 cores.
  *
- *   npm run build && npm run bench -- sip-accuracy            # 1, 4 and 6 calls, about 4 minutes
- *   npm run build && npm run bench -- sip-accuracy --calls=4  # one step
+ *   npm run build && npm run bench -- sip-accuracy             # 1, 4, 8 and 12 calls, about 5 minutes
+ *   npm run build && npm run bench -- sip-accuracy --calls=4   # one step
  *
- * Beyond what the cores decode in real time (6 calls on 2 cores) words are lost: the point of
- * that step is that every lost second shows as a gap, never as silence.
+ * 8 calls (≈ 2.8 cores of pocketsphinx on 2) fall behind, and the backlog absorbs it for calls
+ * this long; 12 is sustained overload that admission would refuse: there the point is that
+ * every lost second shows as a transcript.gap, never as silence.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import type { WordLossReport } from '../test/support/sip-word-loss.js';
@@ -18,12 +19,22 @@ import { fmt, printTable } from './lib.js';
 
 function steps(): number[] {
   const arg = process.argv.find((a) => a.startsWith('--calls='));
-  if (arg === undefined) return [1, 4, 6];
+  if (arg === undefined) return [1, 4, 8, 12];
   return arg
     .slice('--calls='.length)
     .split(',')
     .map(Number)
     .filter((n) => Number.isInteger(n) && n > 0);
+}
+
+/** Gap events by reason, e.g. `backlog 3, flush-timeout 1`. */
+function reasons(report: WordLossReport): string {
+  const counts = new Map<string, number>();
+  for (const call of report.calls) {
+    for (const gap of call.gaps)
+      counts.set(String(gap['reason']), (counts.get(String(gap['reason'])) ?? 0) + 1);
+  }
+  return counts.size === 0 ? '-' : [...counts].map(([r, n]) => `${r} ${n}`).join(', ');
 }
 
 export async function runSipAccuracyBench(): Promise<void> {
@@ -42,6 +53,7 @@ export async function runSipAccuracyBench(): Promise<void> {
       'diff (pts)',
       'word edits SIP vs direct',
       'transcript.gap events',
+      'gap reasons',
       'audio reported lost s',
       'max end lag ms',
       'wall s',
@@ -54,6 +66,7 @@ export async function runSipAccuracyBench(): Promise<void> {
       fmt(report.sipWerPct - report.directWerPct, 1),
       report.calls.reduce((n, c) => n + c.sipVsDirectEdits, 0),
       report.gaps,
+      reasons(report),
       fmt(report.gapLostMs / 1000, 1),
       Math.max(...report.calls.map((c) => c.endLagMs)),
       fmt(report.wallMs / 1000, 1),
