@@ -22,7 +22,7 @@ export type {
 } from './call-event.js';
 export type { RecognizerGap, RecognizerGapReason, RecognizerState } from './leg-recognizer.js';
 export { DEFAULT_BACKLOG_MS } from './leg-recognizer.js';
-export { RecognizerAdmission, recognizerLimit } from './recognizer-admission.js';
+export { RecognizerAdmission, recognizerAdmissionFor, recognizerLimit } from './recognizer-admission.js';
 export type {
   AdmissionLease,
   RecognizerAdmissionOptions,

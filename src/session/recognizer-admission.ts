@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from '../core/index.js';
+import type { RecognizerSpeed } from './recognizer-speed.js';
 import { DEFAULT_RECOGNIZER_RTF } from './recognizer-speed.js';
 
 /** Recognition streams held by one admitted call; `release` gives them back once (idempotent). */
@@ -103,6 +104,21 @@ export function recognizerLimit(options: RecognizerLimitOptions = {}): number {
     throw new InvalidArgumentError('cores, rtf and utilization must be positive');
   }
   return Math.max(1, Math.floor((cores * utilization) / rtf + 1e-9));
+}
+
+/**
+ * An admission whose limit follows the engine's measured speed (recognizerLimit over `speed.rtf`,
+ * re-derived after every usage report), or stays at `options.configured` when one is set. Pass
+ * the engine's shared speed, `recognizerSpeedOf(stt)`, so the calls' own reports drive it.
+ */
+export function recognizerAdmissionFor(
+  speed: RecognizerSpeed,
+  options: Omit<RecognizerLimitOptions, 'rtf'> = {},
+): RecognizerAdmission {
+  const derive = (): number => recognizerLimit({ ...options, rtf: speed.rtf });
+  const admission = new RecognizerAdmission({ limit: derive() });
+  if (options.configured === undefined) speed.onChange(() => admission.setLimit(derive()));
+  return admission;
 }
 
 function checkLimit(limit: number): number {

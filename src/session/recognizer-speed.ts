@@ -24,6 +24,7 @@ export interface RecognizerSpeedOptions {
 export class RecognizerSpeed {
   private estimate: number;
   private readonly weightPerMinute: number;
+  private readonly listeners = new Set<(rtf: number) => void>();
   /** Streams that reported usage. */
   samples = 0;
 
@@ -51,6 +52,13 @@ export class RecognizerSpeed {
     // The first real measurement replaces the assumed value outright.
     this.estimate = this.samples === 0 ? rtf : this.estimate + weight * (rtf - this.estimate);
     this.samples++;
+    for (const listener of this.listeners) listener(this.estimate);
+  }
+
+  /** Calls `listener` with the new estimate after every report. Returns the unsubscribe function. */
+  onChange(listener: (rtf: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 }
 

@@ -4,6 +4,7 @@ import {
   DEFAULT_RECOGNIZER_RTF,
   RecognizerAdmission,
   RecognizerSpeed,
+  recognizerAdmissionFor,
   recognizerBacklogMs,
   recognizerLimit,
 } from '../../../src/session/index.js';
@@ -74,6 +75,19 @@ describe('recognizerLimit', () => {
     assert.equal(recognizerLimit({ cores: 1, rtf: 3 }), 1);
     assert.equal(recognizerLimit({ cores: 2, rtf: 0.35, configured: 10 }), 10);
     assert.equal(recognizerLimit({ cores: 2, rtf: DEFAULT_RECOGNIZER_RTF }), recognizerLimit({ cores: 2 }));
+  });
+});
+
+describe('recognizerAdmissionFor', () => {
+  it('follows the measured speed unless a limit is configured', () => {
+    const speed = new RecognizerSpeed({ initialRtf: 0.35 });
+    const derived = recognizerAdmissionFor(speed, { cores: 2 });
+    const fixed = recognizerAdmissionFor(speed, { cores: 2, configured: 6 });
+    assert.equal(derived.limit, 4);
+    // The machine turns out slower: 0.8 per stream → 2 × 0.8 / 0.8 = 2 streams.
+    speed.observe({ audioMs: 30_000, processingMs: 24_000 });
+    assert.equal(derived.limit, 2);
+    assert.equal(fixed.limit, 6);
   });
 });
 
