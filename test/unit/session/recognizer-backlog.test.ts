@@ -13,6 +13,7 @@ import { EngineError } from '../../../src/engines/spi/index.js';
 import { ScriptedStt } from '../../../src/engines/spi/testing/index.js';
 import type { RecognizedText, RecognizerGap } from '../../../src/session/leg-recognizer.js';
 import { LegRecognizer } from '../../../src/session/leg-recognizer.js';
+import { recognizerSpeedOf } from '../../../src/session/index.js';
 import { PCMU, SessionRig, g711Payloads } from './session-rig.js';
 
 /** An engine that takes frames only as fast as the test allows: `allow(n)` lets n more through. */
@@ -296,6 +297,19 @@ describe('Call: transcript.gap', () => {
     assert.equal(leg.stats.recognizer, 'off');
     assert.ok(leg.stats.played > 0, 'the media still flows');
     assert.equal(stt.taken, 0);
+  });
+
+  it("feeds each stream's usage into the engine's shared speed, which sizes the next legs' backlog", async () => {
+    const stt = new ScriptedStt({ utterances: ['x'] });
+    const speed = recognizerSpeedOf(stt);
+    assert.equal(speed.samples, 0);
+    const rig = new SessionRig({ stt });
+    const leg = rig.call.addLeg({ role: 'caller', codec: PCMU });
+    await rig.stream(leg, g711Payloads('mulaw', 440, 1500));
+    await rig.call.end('bye');
+    assert.equal(speed.samples, 1);
+    assert.equal(recognizerSpeedOf(stt), speed, 'one speed per engine instance');
+    assert.notEqual(recognizerSpeedOf(new ScriptedStt({ utterances: [] })), speed);
   });
 
   it('says live with an engine and off without one', async () => {
