@@ -17,7 +17,8 @@ describe('words over SIP equal words fed directly', () => {
     const lines = report.calls.map(
       (c) =>
         `${c.sipCallId}: sip ${c.sipEdits}/${c.referenceWords} direct ${c.directEdits}/${c.referenceWords} ` +
-        `sip-vs-direct ${c.sipVsDirectEdits} gaps ${c.gaps.length} end lag ${c.endLagMs} ms`,
+        `sip-vs-direct ${c.sipVsDirectEdits} gaps ${c.gaps.length} frames not as sent ${c.framesNotAsSent} ` +
+        `end lag ${c.endLagMs} ms`,
     );
     const summary =
       `WER sip ${report.sipWerPct.toFixed(1)} % direct ${report.directWerPct.toFixed(1)} % ` +

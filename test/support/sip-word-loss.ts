@@ -6,7 +6,7 @@
  * fell behind, audio lost on the way) shows as a difference between the two. Used by
  * test/integration/sip-word-loss.test.ts (with a bound) and bench/sip-accuracy.ts (a table).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSttEngine } from '../../src/app/engines.js';
@@ -14,6 +14,7 @@ import type { SttEngine } from '../../src/engines/spi/index.js';
 import { pcmFrames, streamFrames } from '../../src/engines/spi/testing/index.js';
 import { PCM16_8K } from '../../src/media/audio/index.js';
 import { g711Decode } from '../../src/media/codecs/index.js';
+import { parseWav } from '../../src/media/wav/index.js';
 import type { GatewayEvent } from './gateway-process.js';
 import { rtpRangeForTest, startGatewayProcess } from './gateway-process.js';
 import { sharedFile } from './paths.js';
@@ -43,6 +44,11 @@ export interface CallWords {
   readonly directEdits: number;
   readonly sipVsDirectEdits: number;
   readonly gaps: readonly GatewayEvent[];
+  /**
+   * 20 ms frames of the call's recording (what the jitter buffer played) that differ from what
+   * SIPp sent: audio lost or late on the way, before any recognizer. -1 without a recording.
+   */
+  readonly framesNotAsSent: number;
   readonly audioMs: number;
   /** From the call's end to its call.ended event: how far recognition was behind. */
   readonly endLagMs: number;
@@ -117,16 +123,37 @@ function edits(reference: string, hypothesis: string): number {
   return Math.round(wordErrorRate(reference, hypothesis) * n);
 }
 
+/** Compares the call's µ-law recording with what was sent, 20 ms frame by frame. */
+function framesNotAsSent(recordDir: string, events: readonly GatewayEvent[], sent: Uint8Array): number {
+  const leg = events.find((e) => e.type === 'leg.added');
+  if (leg === undefined) return -1;
+  const path = join(recordDir, `${leg.callId}-${String(leg.legId)}.wav`);
+  if (!existsSync(path)) return -1;
+  const recorded = parseWav(readFileSync(path)).samples as Uint8Array;
+  let differing = 0;
+  // Whole frames only: the pcap has no partial last packet.
+  for (let at = 0; at + 160 <= sent.length; at += 160) {
+    const a = sent.subarray(at, at + 160);
+    const b = recorded.subarray(at, at + 160);
+    if (b.length !== a.length || a.some((v, k) => v !== b[k])) differing++;
+  }
+  return differing;
+}
+
 /** Runs the comparison once; throws if a call fails or never ends. */
 export async function runSipWordLoss(options: WordLossOptions): Promise<WordLossReport> {
   const refs = references();
   const work = mkdtempSync(join(tmpdir(), 'vox-word-loss-'));
+  const recordDir = join(work, 'recordings');
+  mkdirSync(recordDir);
   const started = performance.now();
   const gateway = await startGatewayProcess([
     '--rtp-ports',
     rtpRangeForTest(),
     '--stt',
     'pocketsphinx',
+    '--record-dir',
+    recordDir,
     ...(options.gatewayArgs ?? []),
   ]);
   try {
@@ -191,6 +218,7 @@ export async function runSipWordLoss(options: WordLossOptions): Promise<WordLoss
           directEdits: edits(reference, direct),
           sipVsDirectEdits: edits(direct, sip),
           gaps: events.filter((e) => e.type === 'transcript.gap'),
+          framesNotAsSent: framesNotAsSent(recordDir, events, audio[i]!.mulaw),
           audioMs: placed[i]!.durationMs,
           endLagMs: Math.max(0, endedAt[i]! - byeAt),
         });
