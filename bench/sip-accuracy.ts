@@ -84,7 +84,8 @@ export async function runSipAccuracyBench(): Promise<void> {
         'direct edits',
         'SIP vs direct edits',
         'gaps',
-        'RTP frames not as sent',
+        'RTP frames missing',
+        'RTP frames displaced',
         'end lag ms',
       ],
       report.calls.map((c, i) => [
@@ -95,7 +96,8 @@ export async function runSipAccuracyBench(): Promise<void> {
         c.directEdits,
         c.sipVsDirectEdits,
         c.gaps.length,
-        c.framesNotAsSent,
+        c.rtpFramesMissing,
+        c.rtpFramesDisplaced,
         c.endLagMs,
       ]),
     );
@@ -104,8 +106,9 @@ export async function runSipAccuracyBench(): Promise<void> {
     '\nEach call plays the three shared LibriSpeech utterances (rotated per call, 1 s apart, 8 kHz µ-law), ' +
       'one SIPp process per call, all started at once. Direct: the engine from the same factory ' +
       '(same model and VAD) reads the decoded G.711 as 20 ms frames as fast as it takes them. ' +
-      'RTP frames not as sent: 20 ms frames of the recording (what the jitter buffer played) that ' +
-      'differ from what SIPp sent, i.e. lost or late before any recognizer. ' +
+      'RTP frames, from the recording (what the jitter buffer played) against what SIPp sent: ' +
+      'missing = lost or late before any recognizer; displaced = played later, after a pause ' +
+      'of the sender (the quiet it left is heard as inserted silence). ' +
       'End lag: from the BYE to call.ended (the recognizers finishing their backlog).',
   );
 }

@@ -45,10 +45,18 @@ export interface CallWords {
   readonly sipVsDirectEdits: number;
   readonly gaps: readonly GatewayEvent[];
   /**
-   * 20 ms frames of the call's recording (what the jitter buffer played) that differ from what
-   * SIPp sent: audio lost or late on the way, before any recognizer. -1 without a recording.
+   * The RTP path, from the call's recording (what the jitter buffer played) against what SIPp
+   * sent, in 20 ms frames: missing (lost or late, before any recognizer) and displaced (played
+   * later, after a pause of the sender). -1 without a recording.
    */
-  readonly framesNotAsSent: number;
+  readonly rtpFramesMissing: number;
+  readonly rtpFramesDisplaced: number;
+  /**
+   * The same engine fed the call's recording directly: the audio exactly as the gateway played
+   * it to its recognizer (when no frame went missing, so no concealment differs). Over SIP must
+   * equal this word for word; anything else was lost inside the gateway.
+   */
+  readonly directOnPlayed: string;
   readonly audioMs: number;
   /** From the call's end to its call.ended event: how far recognition was behind. */
   readonly endLagMs: number;
@@ -123,21 +131,36 @@ function edits(reference: string, hypothesis: string): number {
   return Math.round(wordErrorRate(reference, hypothesis) * n);
 }
 
-/** Compares the call's µ-law recording with what was sent, 20 ms frame by frame. */
-function framesNotAsSent(recordDir: string, events: readonly GatewayEvent[], sent: Uint8Array): number {
+/**
+ * Compares the call's µ-law recording with what was sent, in 20 ms frames: `missing` sent frames
+ * found nowhere in the recording (lost or late: the jitter buffer played silence instead), and
+ * `displaced` frames played at another position (a pause of the sender, heard as inserted quiet,
+ * moves everything after it).
+ */
+function rtpPath(
+  recordDir: string,
+  events: readonly GatewayEvent[],
+  sent: Uint8Array,
+): { missing: number; displaced: number; recorded?: Uint8Array } {
   const leg = events.find((e) => e.type === 'leg.added');
-  if (leg === undefined) return -1;
+  if (leg === undefined) return { missing: -1, displaced: -1 };
   const path = join(recordDir, `${leg.callId}-${String(leg.legId)}.wav`);
-  if (!existsSync(path)) return -1;
+  if (!existsSync(path)) return { missing: -1, displaced: -1 };
   const recorded = parseWav(readFileSync(path)).samples as Uint8Array;
-  let differing = 0;
+  const key = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
+  const played = new Set<string>();
+  for (let at = 0; at + 160 <= recorded.length; at += 160) played.add(key(recorded.subarray(at, at + 160)));
+  let missing = 0;
+  let displaced = 0;
   // Whole frames only: the pcap has no partial last packet.
   for (let at = 0; at + 160 <= sent.length; at += 160) {
-    const a = sent.subarray(at, at + 160);
-    const b = recorded.subarray(at, at + 160);
-    if (b.length !== a.length || a.some((v, k) => v !== b[k])) differing++;
+    const frame = sent.subarray(at, at + 160);
+    const same = recorded.subarray(at, at + 160);
+    if (same.length === 160 && frame.every((v, k) => v === same[k])) continue;
+    if (played.has(key(frame))) displaced++;
+    else missing++;
   }
-  return differing;
+  return { missing, displaced, recorded };
 }
 
 /** Runs the comparison once; throws if a call fails or never ends. */
@@ -208,6 +231,8 @@ export async function runSipWordLoss(options: WordLossOptions): Promise<WordLoss
           .join(' ');
         const direct = await transcribeDirect(engine, audio[i]!.mulaw);
         const reference = audio[i]!.reference;
+        const rtp = rtpPath(recordDir, events, audio[i]!.mulaw);
+        const directOnPlayed = rtp.recorded === undefined ? '' : await transcribeDirect(engine, rtp.recorded);
         calls.push({
           sipCallId: id,
           reference,
@@ -218,7 +243,9 @@ export async function runSipWordLoss(options: WordLossOptions): Promise<WordLoss
           directEdits: edits(reference, direct),
           sipVsDirectEdits: edits(direct, sip),
           gaps: events.filter((e) => e.type === 'transcript.gap'),
-          framesNotAsSent: framesNotAsSent(recordDir, events, audio[i]!.mulaw),
+          rtpFramesMissing: rtp.missing,
+          rtpFramesDisplaced: rtp.displaced,
+          directOnPlayed,
           audioMs: placed[i]!.durationMs,
           endLagMs: Math.max(0, endedAt[i]! - byeAt),
         });
