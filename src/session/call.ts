@@ -46,7 +46,8 @@ export interface CallOptions {
   readonly clock?: Clock;
   /**
    * How long `end` waits for a recognizer that makes no progress before giving up on its last
-   * final (a recognizer still working off its backlog is waited for, within a bound); default 5000 ms.
+   * final (a recognizer still working off its backlog is waited for, within a bound); default
+   * 10,000 ms: an engine short of CPU can hold its in-flight audio for seconds between frames.
    */
   readonly flushTimeoutMs?: number;
   /**
@@ -219,7 +220,7 @@ export class Call {
   private async close(reason: string): Promise<void> {
     const endedAtMs = this.clock.nowMs();
     for (const leg of this.legList) this.ticker.remove(leg);
-    const flushTimeoutMs = this.options.flushTimeoutMs ?? 5000;
+    const flushTimeoutMs = this.options.flushTimeoutMs ?? 10_000;
     await Promise.all(this.legList.map((leg) => leg.close(flushTimeoutMs)));
     // call.started may still be held if end() came in the same synchronous run as the constructor.
     await Promise.resolve();

@@ -111,7 +111,7 @@ export class LegRecognizer {
   /** Call time up to which the current stream's engine has delivered its finals. */
   private finalizedMs = Number.NaN;
   private openGap: OpenGap | undefined;
-  /** When the engine last took a frame (performance.now()), so finish() waits while it drains. */
+  /** When the engine last took a frame or gave an event (performance.now()): finish() waits while it drains. */
   private lastProgressMs = Number.NEGATIVE_INFINITY;
   state: RecognizerState = 'off';
   /** Gaps reported and the audio they lost, in ms. */
@@ -255,6 +255,9 @@ export class LegRecognizer {
     const options: SttOptions = { ...this.sttOptions, signal: this.abort.signal };
     try {
       for await (const event of this.stt.transcribe(this.frames(channel, timeline), options)) {
+        // An event is progress too: an engine starved of CPU may hold its in-flight audio for
+        // seconds before it takes the next frame, yet still be decoding.
+        this.lastProgressMs = performance.now();
         this.deliver(event, timeline);
       }
       if (this.finishing) {

@@ -6,6 +6,7 @@
  * fell behind, audio lost on the way) shows as a difference between the two. Used by
  * test/integration/sip-word-loss.test.ts (with a bound) and bench/sip-accuracy.ts (a table).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,12 @@ export interface WordLossOptions {
   readonly gatewayArgs?: readonly string[];
   /** Whole run (SIPp calls) limit; default 240 s. */
   readonly timeoutMs?: number;
+  /**
+   * Pins the gateway (every thread, so its decoder workers too) to this many cores (`taskset`),
+   * so the recognizers fall behind on any machine, however quiet: the transient overload the
+   * backlog must absorb.
+   */
+  readonly gatewayCores?: number;
 }
 
 function references(): Map<string, string> {
@@ -180,6 +187,11 @@ export async function runSipWordLoss(options: WordLossOptions): Promise<WordLoss
     ...(options.gatewayArgs ?? []),
   ]);
   try {
+    if (options.gatewayCores !== undefined && gateway.child.pid !== undefined) {
+      // -a: every thread; the decoder workers, started later by the main thread, inherit it.
+      const cpus = `0-${options.gatewayCores - 1}`;
+      execFileSync('taskset', ['-a', '-p', '-c', cpus, String(gateway.child.pid)], { stdio: 'ignore' });
+    }
     const audio = Array.from({ length: options.calls }, (_, i) => callAudio(i, refs));
     const placed = audio.map((a, i) => {
       const pcap = join(work, `call-${i}.pcap`);
