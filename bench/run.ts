@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<void>> = {
   'speech-8k': async () => (await import('./speech-telephone.js')).runTelephoneBench(),
   rtp: async () => (await import('./rtp-endpoint.js')).rtpEndpointBench(),
   sip: async () => (await import('./sip.js')).runSipBench(),
+  'sip-accuracy': async () => (await import('./sip-accuracy.js')).runSipAccuracyBench(),
   api: async () => (await import('./api.js')).runApiBench(),
 };
 

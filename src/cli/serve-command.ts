@@ -75,6 +75,8 @@ function humanLine(event: CallEvent): string {
       return `[${event.callId}] ${event.role} … ${event.text}`;
     case 'transcript.final':
       return `[${event.callId}] ${event.role}: ${event.text} (${event.startMs}-${event.endMs} ms)`;
+    case 'transcript.gap':
+      return `[${event.callId}] ${event.role}: audio not recognized ${event.startMs}-${event.endMs} ms (${event.reason})`;
     case 'dtmf':
       return `[${event.callId}] ${event.role} DTMF ${event.digit} (${event.source})`;
     case 'call.ended':

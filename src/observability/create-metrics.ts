@@ -145,6 +145,20 @@ export function createMetrics(options: CreateMetricsOptions = {}): VoxbridgeMetr
     registers,
   });
 
+  // Audio the recognizers never heard (transcript.gap): how often and how much, by reason.
+  const gaps = new Counter({
+    name: 'voxbridge_transcript_gaps_total',
+    help: 'Ranges of leg audio that were not recognized (transcript.gap events), by reason',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const gapSeconds = new Counter({
+    name: 'voxbridge_transcript_gap_seconds_total',
+    help: 'Seconds of leg audio that were not recognized (lostMs of transcript.gap), by reason',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+
   let tts: TtsCacheCounts = { hits: 0, misses: 0 };
   const observeTtsCacheStats = (counts: TtsCacheCounts): void => {
     ttsHits.inc(growth(tts.hits, counts.hits));
@@ -234,6 +248,10 @@ export function createMetrics(options: CreateMetricsOptions = {}): VoxbridgeMetr
         calls.delete(event.callId);
         break;
       }
+      case 'transcript.gap':
+        gaps.inc({ reason: event.reason });
+        if (event.lostMs > 0) gapSeconds.inc({ reason: event.reason }, event.lostMs / 1000);
+        break;
       case 'transcript.partial':
       case 'dtmf':
         break;

@@ -20,11 +20,20 @@ export interface LegParticipant {
   readonly name: string | null;
 }
 
+/**
+ * Whether a call's legs are recognized live: `live` yes; `off` no recognizer is configured;
+ * `refused` recognition was not admitted because the recognizers were at their limit (the call
+ * is still recorded when recording is on).
+ */
+export type CallTranscription = 'live' | 'off' | 'refused';
+
 export interface CallStartedEvent {
   readonly type: 'call.started';
   readonly callId: string;
   readonly sipCallId: string;
   readonly kind: 'sip' | 'siprec';
+  /** Always set by Call; absent only on events stored before it existed. */
+  readonly transcription?: CallTranscription;
   /** The caller and the called party (SIP URIs from the INVITE's From and To), when known. */
   readonly from?: string;
   readonly to?: string;
@@ -59,6 +68,31 @@ export interface TranscriptEvent {
   readonly confidence?: number;
 }
 
+/** Why audio went unrecognized: see TranscriptGapEvent. */
+export type TranscriptGapReason = 'backlog' | 'engine-restart' | 'engine-failed' | 'flush-timeout';
+
+/**
+ * Audio of a leg that was never recognized, so a missing transcript is never silent. Reasons:
+ * `backlog` the recognizer fell further behind than its backlog bound and the oldest audio was
+ * dropped; `engine-restart` the engine failed, was restarted, and lost what it had not finalized;
+ * `engine-failed` the engine failed for good (the range runs to the end of the leg);
+ * `flush-timeout` the call ended and the last audio was not finalized in time.
+ */
+export interface TranscriptGapEvent {
+  readonly type: 'transcript.gap';
+  readonly callId: string;
+  readonly sipCallId: string;
+  readonly legId: string;
+  readonly role: LegRole;
+  /** The range, in milliseconds from the start of the call. */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Audio actually lost inside the range, in ms (backlog drops can be scattered over it). */
+  readonly lostMs: number;
+  readonly reason: TranscriptGapReason;
+  readonly timestamp: string;
+}
+
 export interface DtmfCallEvent {
   readonly type: 'dtmf';
   readonly callId: string;
@@ -82,7 +116,8 @@ export interface CallEndedEvent {
   readonly timestamp: string;
 }
 
-export type CallEvent = CallStartedEvent | LegAddedEvent | TranscriptEvent | DtmfCallEvent | CallEndedEvent;
+export type CallEvent =
+  CallStartedEvent | LegAddedEvent | TranscriptEvent | TranscriptGapEvent | DtmfCallEvent | CallEndedEvent;
 
 /** Every CallEvent type, in the order a call emits them. */
 export const CALL_EVENT_TYPES = [
@@ -90,6 +125,7 @@ export const CALL_EVENT_TYPES = [
   'leg.added',
   'transcript.partial',
   'transcript.final',
+  'transcript.gap',
   'dtmf',
   'call.ended',
 ] as const satisfies readonly CallEvent['type'][];

@@ -3,9 +3,19 @@ import { join } from 'node:path';
 import type { Clock } from '../core/index.js';
 import { TypedEmitter, VoxError, systemClock } from '../core/index.js';
 import type { SttEngine, SttOptions } from '../engines/spi/index.js';
-import type { CallEvent, LegCodec, LegPacer, LegParticipant, LegRole } from './call-event.js';
+import type {
+  CallEvent,
+  CallTranscription,
+  LegCodec,
+  LegPacer,
+  LegParticipant,
+  LegRole,
+} from './call-event.js';
 import { codecName } from './call-event.js';
+import type { RecognizerGap } from './leg-recognizer.js';
 import { LegRecognizer } from './leg-recognizer.js';
+import type { RecognizerBacklogOptions } from './recognizer-speed.js';
+import { RecognizerSpeed, recognizerBacklogMs } from './recognizer-speed.js';
 import { LegRecorder } from './leg-recorder.js';
 import type { LegContext } from './media-leg.js';
 import { MediaLeg } from './media-leg.js';
@@ -22,16 +32,48 @@ export interface CallOptions {
   readonly to?: string;
   /** Undefined: no recognition (`--stt none`). */
   readonly stt?: SttEngine;
+  /**
+   * Live recognition of this call: default `live` with an `stt`, else `off`. `refused` (the
+   * recognizers are at their admission limit, see RecognizerAdmission) runs the call without
+   * recognition, recording as usual, and says so on call.started.
+   */
+  readonly transcription?: 'live' | 'refused';
   readonly sttOptions?: SttOptions;
   /** One µ-law WAV per leg: `<recordDir>/<callId>-<legId>.wav`. */
   readonly recordDir?: string;
   /** Shared by every call; default the process-wide one. Must read the same clock as `clock`. */
   readonly ticker?: MediaTicker;
   readonly clock?: Clock;
-  /** How long `end` waits for each recognizer's last final; default 5000 ms. */
+  /**
+   * How long `end` waits for a recognizer that makes no progress before giving up on its last
+   * final (a recognizer still working off its backlog is waited for, within a bound); default
+   * 10,000 ms: an engine short of CPU can hold its in-flight audio for seconds between frames.
+   */
   readonly flushTimeoutMs?: number;
-  /** Frames each recognizer may have queued before dropping the oldest; default 50 (1 s). */
-  readonly recognizerQueueFrames?: number;
+  /**
+   * Audio each recognizer may queue before the oldest is dropped (and reported as a
+   * transcript.gap), in ms. Default: sized from the engine's measured speed (recognizerBacklogMs
+   * over `recognizerSpeed`, with `recognizerBacklog` tuning it).
+   */
+  readonly recognizerBacklogMs?: number;
+  readonly recognizerBacklog?: Omit<RecognizerBacklogOptions, 'rtf'>;
+  /** The engine's measured speed; default the one Call keeps per engine (recognizerSpeedOf). */
+  readonly recognizerSpeed?: RecognizerSpeed;
+}
+
+const speeds = new WeakMap<SttEngine, RecognizerSpeed>();
+
+/**
+ * The measured speed of one engine instance, shared by every call that uses it: each of their
+ * recognition streams feeds its usage report in, and each new leg sizes its backlog from it.
+ */
+export function recognizerSpeedOf(stt: SttEngine): RecognizerSpeed {
+  let speed = speeds.get(stt);
+  if (speed === undefined) {
+    speed = new RecognizerSpeed();
+    speeds.set(stt, speed);
+  }
+  return speed;
 }
 
 export interface AddLegOptions {
@@ -57,7 +99,10 @@ export class Call {
   readonly sipCallId: string;
   readonly kind: 'sip' | 'siprec';
   readonly startedAtWallMs: number;
+  readonly transcription: CallTranscription;
   private readonly options: CallOptions;
+  private readonly stt: SttEngine | undefined;
+  private readonly speed: RecognizerSpeed | undefined;
   private readonly clock: Clock;
   private readonly ticker: MediaTicker;
   private readonly startMs: number;
@@ -75,11 +120,17 @@ export class Call {
     this.ticker = options.ticker ?? defaultMediaTicker();
     this.startMs = this.clock.nowMs();
     this.startedAtWallMs = this.clock.wallMs();
+    this.transcription =
+      options.stt === undefined ? 'off' : options.transcription === 'refused' ? 'refused' : 'live';
+    this.stt = this.transcription === 'live' ? options.stt : undefined;
+    this.speed =
+      this.stt === undefined ? undefined : (options.recognizerSpeed ?? recognizerSpeedOf(this.stt));
     const started: CallEvent = {
       type: 'call.started',
       callId: this.id,
       sipCallId: this.sipCallId,
       kind: this.kind,
+      transcription: this.transcription,
       ...(options.from === undefined ? {} : { from: options.from }),
       ...(options.to === undefined ? {} : { to: options.to }),
       timestamp: new Date(this.startedAtWallMs).toISOString(),
@@ -112,7 +163,7 @@ export class Call {
       throw new VoxError('CALL_ENDED', `call ${this.id} has ended; no leg can be added`);
     }
     const id = `leg-${this.nextLeg++}`;
-    const stt = this.options.stt;
+    const stt = this.stt;
     const recordDir = this.options.recordDir;
     const leg = new MediaLeg({
       id,
@@ -128,13 +179,13 @@ export class Call {
               new LegRecognizer({
                 stt,
                 onText,
-                ...(this.options.onRecognizerUsage === undefined
-                  ? {}
-                  : { onUsage: this.options.onRecognizerUsage }),
+                onUsage: (usage) => {
+                  this.speed?.observe(usage);
+                  this.options.onRecognizerUsage?.(usage);
+                },
+                onGap: (gap) => this.emitGap(id, options.role, gap),
                 ...(this.options.sttOptions === undefined ? {} : { sttOptions: this.options.sttOptions }),
-                ...(this.options.recognizerQueueFrames === undefined
-                  ? {}
-                  : { queueFrames: this.options.recognizerQueueFrames }),
+                backlogMs: this.backlogMs(),
               }),
           }),
       ...(recordDir === undefined
@@ -169,7 +220,7 @@ export class Call {
   private async close(reason: string): Promise<void> {
     const endedAtMs = this.clock.nowMs();
     for (const leg of this.legList) this.ticker.remove(leg);
-    const flushTimeoutMs = this.options.flushTimeoutMs ?? 5000;
+    const flushTimeoutMs = this.options.flushTimeoutMs ?? 10_000;
     await Promise.all(this.legList.map((leg) => leg.close(flushTimeoutMs)));
     // call.started may still be held if end() came in the same synchronous run as the constructor.
     await Promise.resolve();
@@ -182,6 +233,30 @@ export class Call {
       timestamp: new Date(this.clock.wallMs()).toISOString(),
     });
     this.emitter.removeAllListeners();
+  }
+
+  /** The backlog a new leg's recognizer gets: configured, or sized from the engine's speed now. */
+  private backlogMs(): number {
+    if (this.options.recognizerBacklogMs !== undefined) return this.options.recognizerBacklogMs;
+    return recognizerBacklogMs({
+      ...this.options.recognizerBacklog,
+      rtf: this.speed?.rtf ?? Number.NaN,
+    });
+  }
+
+  private emitGap(legId: string, role: LegRole, gap: RecognizerGap): void {
+    this.emit({
+      type: 'transcript.gap',
+      callId: this.id,
+      sipCallId: this.sipCallId,
+      legId,
+      role,
+      startMs: Math.max(0, gap.startMs),
+      endMs: Math.max(0, gap.endMs),
+      lostMs: gap.lostMs,
+      reason: gap.reason,
+      timestamp: new Date(this.clock.wallMs()).toISOString(),
+    });
   }
 
   private emit(event: CallEvent): void {

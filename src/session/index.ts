@@ -1,4 +1,4 @@
-export { Call } from './call.js';
+export { Call, recognizerSpeedOf } from './call.js';
 export type { AddLegOptions, CallOptions } from './call.js';
 export { MediaLeg } from './media-leg.js';
 export type { MediaLegStats } from './media-leg.js';
@@ -9,6 +9,7 @@ export type {
   CallEndedEvent,
   CallEvent,
   CallStartedEvent,
+  CallTranscription,
   DtmfCallEvent,
   LegAddedEvent,
   LegCodec,
@@ -16,5 +17,16 @@ export type {
   LegParticipant,
   LegRole,
   TranscriptEvent,
+  TranscriptGapEvent,
+  TranscriptGapReason,
 } from './call-event.js';
-export type { RecognizerState } from './leg-recognizer.js';
+export type { RecognizerGap, RecognizerGapReason, RecognizerState } from './leg-recognizer.js';
+export { DEFAULT_BACKLOG_MS } from './leg-recognizer.js';
+export { RecognizerAdmission, recognizerAdmissionFor, recognizerLimit } from './recognizer-admission.js';
+export type {
+  AdmissionLease,
+  RecognizerAdmissionOptions,
+  RecognizerLimitOptions,
+} from './recognizer-admission.js';
+export { DEFAULT_RECOGNIZER_RTF, RecognizerSpeed, recognizerBacklogMs } from './recognizer-speed.js';
+export type { RecognizerBacklogOptions, RecognizerSpeedOptions } from './recognizer-speed.js';

@@ -107,4 +107,56 @@ describe('FrameChannel', () => {
       ),
     );
   });
+  it('bounds the summed weight too, drops the oldest until the new item fits, and reports each drop', async () => {
+    const dropped: number[] = [];
+    const channel = new FrameChannel<number>({
+      capacity: 100,
+      maxWeight: 10,
+      weigh: (n) => n,
+      onDrop: (n) => dropped.push(n),
+    });
+    for (const n of [3, 3, 3]) channel.push(n);
+    assert.equal(channel.weight, 9);
+    // 9 + 4 > 10: the oldest 3 goes; 6 + 4 = 10 fits.
+    channel.push(4);
+    assert.deepEqual(dropped, [3]);
+    assert.equal(channel.weight, 10);
+    // 10 + 8: two more must go (3 and 3), then 4 + 8 > 10, so the 4 goes as well.
+    channel.push(8);
+    assert.deepEqual(dropped, [3, 3, 3, 4]);
+    assert.equal(channel.dropped, 4);
+    assert.equal(channel.droppedWeight, 13);
+    channel.close();
+    assert.deepEqual(await drain(channel), [8]);
+    assert.equal(channel.weight, 0);
+  });
+
+  it('takes one item heavier than maxWeight into an empty channel rather than lose it', async () => {
+    const channel = new FrameChannel<number>({ capacity: 4, maxWeight: 5, weigh: (n) => n });
+    assert.equal(channel.push(7), true);
+    channel.close();
+    assert.deepEqual(await drain(channel), [7]);
+    assert.equal(channel.dropped, 0);
+  });
+
+  it('grows its ring on demand, keeping order across the wrap, and never past capacity', async () => {
+    const channel = new FrameChannel<number>({ capacity: 40 });
+    const iterator = channel[Symbol.asyncIterator]();
+    // Wrap the initial ring first, so growth has to unroll it.
+    for (let i = 0; i < 10; i++) channel.push(i);
+    for (let i = 0; i < 10; i++) assert.equal((await iterator.next()).value, i);
+    for (let i = 10; i < 60; i++) channel.push(i);
+    assert.equal(channel.size, 40);
+    assert.equal(channel.dropped, 10);
+    const got: number[] = [];
+    while (channel.size > 0) got.push((await iterator.next()).value as number);
+    assert.deepEqual(
+      got,
+      Array.from({ length: 40 }, (_, i) => i + 20),
+    );
+  });
+
+  it('refuses maxWeight without weigh', () => {
+    assert.throws(() => new FrameChannel<number>({ capacity: 2, maxWeight: 3 }), /weigh/);
+  });
 });

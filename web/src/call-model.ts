@@ -103,6 +103,9 @@ export class CallModel {
         return this.setPartial(event.legId, event.role, event);
       case 'transcript.final':
         return this.addFinal(event.legId, event.role, event);
+      case 'transcript.gap':
+        // Not shown yet: the dashboard has no place for unrecognized audio.
+        return false;
       case 'dtmf':
         return this.addDtmf(event);
       case 'call.ended':

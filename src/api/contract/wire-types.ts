@@ -5,7 +5,13 @@ export type { CallEvent, LegRole };
 
 /** Every event type a CallEvent can carry; also the `type` of its wire message. */
 export type EventType =
-  'call.started' | 'leg.added' | 'transcript.partial' | 'transcript.final' | 'dtmf' | 'call.ended';
+  | 'call.started'
+  | 'leg.added'
+  | 'transcript.partial'
+  | 'transcript.final'
+  | 'transcript.gap'
+  | 'dtmf'
+  | 'call.ended';
 
 export const EVENT_TYPES: readonly EventType[] = CALL_EVENT_TYPES;
 

@@ -225,7 +225,7 @@ export function buildOpenApiDocument(options: OpenApiDocumentOptions): JsonObjec
             'Send `{"type":"subscribe","callId"?:string,"sinceSeq"?:number}`; the server answers ' +
             '`{"type":"subscribed","seq":n,"callId":...}`, then (with sinceSeq) every persisted event ' +
             'with a greater seq (no partials), then live events: call.started, leg.added, ' +
-            'transcript.partial, transcript.final, dtmf, call.ended, each with its `seq`. ' +
+            'transcript.partial, transcript.final, transcript.gap, dtmf, call.ended, each with its `seq`. ' +
             '`{"type":"unsubscribe"}` stops them. A consumer that falls behind loses partials first ' +
             'and is closed with code 1013 past a bound. The key may be given as `?token=`.',
           parameters: parameters(eventsQuerySchema, 'query'),

@@ -228,7 +228,7 @@ describe('loadConfig', () => {
       'file bad.yaml webhooks[0].url: expected an absolute http:// or https:// URL',
       'file bad.yaml webhooks[0].secret: a webhook secret must be at least 16 characters',
       'file bad.yaml webhooks[0].events[1]: expected one of call.started, leg.added, transcript.partial, ' +
-        'transcript.final, dtmf, call.ended, got "call.exploded"',
+        'transcript.final, transcript.gap, dtmf, call.ended, got "call.exploded"',
       'file bad.yaml webhooks[1].url: expected an absolute http:// or https:// URL',
       'file bad.yaml log.level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
       'env VOXBRIDGE_LOG_REDACT (log.redact): expected true or false, got "maybe"',

@@ -39,6 +39,7 @@ describe('Call: lifecycle events', () => {
         callId: call.id,
         sipCallId: 'a84b4c76e66710@pc33.example.com',
         kind: 'siprec',
+        transcription: 'off',
         timestamp: iso(0),
       },
       {
@@ -217,10 +218,22 @@ describe('Call: transcripts', () => {
     assert.equal(leg.stats.recognizerError, 'ENGINE_FAILED: broken: decoder crashed');
     await rig.stream(leg, g711Payloads('mulaw', 440, 200));
     await rig.call.end('bye');
+    // No transcript, but never silence: what the engine lost at the failure is reported at once,
+    // and the audio after it (nobody hears it) when the leg ends.
     assert.deepEqual(
       rig.events.map((e) => e.type),
-      ['call.started', 'leg.added', 'call.ended'],
+      ['call.started', 'leg.added', 'transcript.gap', 'transcript.gap', 'call.ended'],
     );
+    const gaps = rig.of('transcript.gap');
+    assert.deepEqual(
+      gaps.map((g) => g.reason),
+      ['engine-failed', 'engine-failed'],
+    );
+    assert.equal(gaps[1]!.startMs, gaps[0]!.endMs, 'the second gap continues the first');
+    // Every frame the leg produced after its first is in one of them (the first frame's time is
+    // the gap's start, so the sum is the leg's audio from there to its end).
+    assert.equal(gaps[0]!.lostMs + gaps[1]!.lostMs, gaps[1]!.endMs - gaps[0]!.startMs);
+    assert.ok(gaps[1]!.lostMs >= 200, `after the failure ${gaps[1]!.lostMs} ms`);
   });
 
   it('restarts the stream once after a retryable error and maps offsets across the restart', async () => {
