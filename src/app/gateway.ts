@@ -4,17 +4,20 @@
  */
 import { networkInterfaces } from 'node:os';
 import type { SttEngine } from '../engines/spi/index.js';
+import type { GatewayCounts } from '../observability/index.js';
 import { SipIngress } from '../ingress/sip/index.js';
 import type { SipIngressOptions } from '../ingress/sip/index.js';
 import type { RtpLatching } from '../net/rtp/index.js';
 import { RtpPortPool } from '../net/rtp/index.js';
-import type { CallEvent } from '../session/index.js';
+import type { CallEvent, RecognizerAdmission } from '../session/index.js';
+import { recognizerAdmissionFor, recognizerSpeedOf } from '../session/index.js';
 import { SipUserAgent } from '../sip/dialog/index.js';
 import { createTimerScheduler } from '../sip/transaction/index.js';
 import type { SipTransportStats } from '../sip/transport/index.js';
 import { SipTransport } from '../sip/transport/index.js';
 import type { SttEngineName } from './engines.js';
 import { createSttEngine } from './engines.js';
+import { admitByRecognizers } from './recognizer-admit.js';
 
 export interface GatewayOptions {
   readonly sipHost: string;
@@ -45,8 +48,17 @@ export interface GatewayOptions {
   readonly maxAudioStreams?: number;
   /** Dialogs one source may have awaiting the ACK; beyond it 503. Default 32. */
   readonly maxUnackedPerSource?: number;
-  /** Admission of new calls before ports are bound; see SipIngressOptions.admit. */
+  /**
+   * Admission of new calls before ports are bound; see SipIngressOptions.admit. Default: the
+   * recognizer admission below, when there is a recognizer.
+   */
   readonly admit?: SipIngressOptions['admit'];
+  /**
+   * Recognition streams at once (one per recognized leg). Beyond it a plain call gets 503 with
+   * Retry-After and a SIPREC session is recorded with `transcription: 'refused'`. Default: derived
+   * from the cores and the engine's measured real-time factor (recognizerLimit).
+   */
+  readonly maxRecognizerStreams?: number;
   /**
    * SIP source allowlist, applied by the transport before anything is parsed: datagrams from
    * other addresses are dropped unanswered and their TCP connections closed at accept.
@@ -83,6 +95,10 @@ export interface Gateway {
    * ParseError, which hostile input must never cause.
    */
   readonly sipStats: SipTransportStats;
+  /** Refusals, drops and timeouts so far, for /metrics. */
+  readonly counts: GatewayCounts;
+  /** Recognizer admission, when the gateway runs a recognizer and no `admit` was given. */
+  readonly admission: RecognizerAdmission | undefined;
   /** New INVITEs and OPTIONS get 503; running calls go on. */
   drain(): void;
   /** Resolves when no call is running. */
@@ -119,6 +135,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxPort: options.rtpPorts.max,
     endpointDefaults: { latching: options.rtpLatching ?? 'address' },
   });
+  const admission =
+    options.admit !== undefined || stt === undefined
+      ? undefined
+      : recognizerAdmissionFor(
+          recognizerSpeedOf(stt),
+          options.maxRecognizerStreams === undefined ? {} : { configured: options.maxRecognizerStreams },
+        );
+  const admit = options.admit ?? (admission === undefined ? undefined : admitByRecognizers(admission));
   // The user agent is built after the ingress (it is the ingress's caller); the media timeout's
   // BYE goes through it once it exists.
   const late: { userAgent?: SipUserAgent } = {};
@@ -129,7 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...(options.rtpTimeoutSec === undefined ? {} : { rtpTimeoutSec: options.rtpTimeoutSec }),
     ...(options.rtpHoldTimeoutSec === undefined ? {} : { rtpHoldTimeoutSec: options.rtpHoldTimeoutSec }),
     ...(options.maxAudioStreams === undefined ? {} : { maxAudioStreams: options.maxAudioStreams }),
-    ...(options.admit === undefined ? {} : { admit: options.admit }),
+    ...(admit === undefined ? {} : { admit }),
     ...(stt === undefined ? {} : { stt }),
     ...(options.recordDir === undefined ? {} : { recordDir: options.recordDir }),
     ...(options.answerDelayMs === undefined ? {} : { answerDelayMs: options.answerDelayMs }),
@@ -179,10 +203,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const stats = transport.stats;
       return { ...stats, internalErrors: stats.internalErrors + userAgent.stats.internalErrors };
     },
+    get counts(): GatewayCounts {
+      const sip = transport.stats;
+      return {
+        mediaTimeouts: ingress.mediaTimeouts,
+        tooManyStreams: ingress.tooManyStreams,
+        unackedRefused: userAgent.stats.unackedRefused,
+        admissionRefused: admission?.refused ?? 0,
+        sipRefused: sip.refusedDatagrams + sip.refusedConnections,
+        sipInternalErrors: sip.internalErrors + userAgent.stats.internalErrors,
+        rtpRejected: pool.rejectedPackets,
+        recognizerStreams: admission?.inUse ?? 0,
+        recognizerLimit: admission?.limit ?? 0,
+      };
+    },
     mediaAddress,
     userAgent,
     ingress,
     pool,
+    admission,
     drain: () => userAgent.drain(),
     idle: async () => {
       while (userAgent.activeCalls > 0 || ingress.activeCalls > 0) {

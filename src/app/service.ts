@@ -13,7 +13,7 @@ import type { ApiListenAddress, ApiServer, SequencedEvent } from '../api/index.j
 import { createApiServer, EventHub } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { createIpAllowlist } from '../config/index.js';
-import type { Logger, VoxbridgeMetrics } from '../observability/index.js';
+import type { GatewayCounts, Logger, VoxbridgeMetrics } from '../observability/index.js';
 import { createLogger, createMetrics } from '../observability/index.js';
 import type { CallEvent } from '../session/index.js';
 import { Store } from '../store/index.js';
@@ -62,6 +62,17 @@ export interface Service {
 
 const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
 const LEG_STATS_INTERVAL_MS = 5000;
+const NO_GATEWAY_COUNTS: GatewayCounts = {
+  mediaTimeouts: 0,
+  tooManyStreams: 0,
+  unackedRefused: 0,
+  admissionRefused: 0,
+  sipRefused: 0,
+  sipInternalErrors: 0,
+  rtpRejected: 0,
+  recognizerStreams: 0,
+  recognizerLimit: 0,
+};
 
 /** The dashboard's static files, beside src/ and dist/ in the package. */
 export const WEB_ROOT = fileURLToPath(new URL('../../web', import.meta.url));
@@ -81,7 +92,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const store = Store.open({ dataDir: config.dataDir });
   // The prompt cache every synthesizer of this gateway shares; the API reports and purges it.
   const ttsCache = new TtsCacheStore(join(config.dataDir, 'tts-cache'));
-  const metrics = createMetrics();
+  // The gateway starts after the metrics; until then its counts read as nothing yet.
+  const forMetrics: { gateway?: Gateway } = {};
+  const metrics = createMetrics({ gatewayCounts: () => forMetrics.gateway?.counts ?? NO_GATEWAY_COUNTS });
   const dispatcher = new WebhookDispatcher({
     store,
     targets: config.webhooks,
@@ -127,6 +140,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       rtpHoldTimeoutSec: config.rtpHoldTimeoutSec,
       maxAudioStreams: config.maxAudioStreams,
       maxUnackedPerSource: config.maxUnackedPerSource,
+      ...(config.maxRecognizerStreams === undefined
+        ? {}
+        : { maxRecognizerStreams: config.maxRecognizerStreams }),
       allowSource: createIpAllowlist(config.sip.allowCidrs),
       rtpLatching: config.rtp.latching,
       onEvent: (event: CallEvent) => {
@@ -141,6 +157,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     store.close();
     throw error;
   }
+  forMetrics.gateway = gateway;
 
   // RTP counters of live legs for /metrics.
   const statsTimer = setInterval(() => {

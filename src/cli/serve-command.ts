@@ -18,6 +18,7 @@ interface ServeOptions {
   rtpHoldTimeoutSec: number;
   maxAudioStreams: number;
   maxUnackedPerSource: number;
+  maxRecognizerStreams?: number;
   modelsDir?: string;
 }
 
@@ -103,6 +104,9 @@ async function serve(options: ServeOptions): Promise<void> {
     rtpHoldTimeoutSec: options.rtpHoldTimeoutSec,
     maxAudioStreams: options.maxAudioStreams,
     maxUnackedPerSource: options.maxUnackedPerSource,
+    ...(options.maxRecognizerStreams === undefined
+      ? {}
+      : { maxRecognizerStreams: options.maxRecognizerStreams }),
     onEvent: write,
     onError: (error) => {
       process.stderr.write(`voxbridge: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -164,6 +168,11 @@ export function serveCommand(): Command {
     .option('--rtp-hold-timeout-sec <s>', 'the same while the call is on hold (0: never)', parseSeconds, 300)
     .option('--max-audio-streams <n>', 'audio m-lines a call may offer; more get 488', parseCount, 4)
     .option('--max-unacked-per-source <n>', 'calls one source may have awaiting the ACK', parseCount, 32)
+    .option(
+      '--max-recognizer-streams <n>',
+      'recognition streams at once; beyond, plain calls get 503 (default: from cores and engine speed)',
+      parseCount,
+    )
     .option('--models-dir <dir>', 'where downloaded models live')
     .action(async (options: ServeOptions) => {
       await serve(options);

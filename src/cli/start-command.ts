@@ -32,6 +32,10 @@ export function startCommand(): Command {
     .option('--rtp-timeout-sec <s>', 'end a call after this long without RTP (default 30; 0 never)')
     .option('--rtp-hold-timeout-sec <s>', 'the same while the call is on hold (default 300; 0 never)')
     .option('--max-audio-streams <n>', 'audio m-lines a call may offer; more get 488 (default 4)')
+    .option(
+      '--max-recognizer-streams <n>',
+      'recognition streams at once; beyond, plain calls get 503 (default: from cores and engine speed)',
+    )
     .option('--max-unacked-per-source <n>', 'calls one source may have awaiting the ACK (default 32)')
     .option('--allow-no-auth', 'serve the API without API keys (never on a shared network)')
     .option('--public-metrics', 'serve /metrics without an API key')

@@ -44,6 +44,12 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   },
   { path: 'maxAudioStreams', env: 'VOXBRIDGE_MAX_AUDIO_STREAMS', flag: 'maxAudioStreams', kind: 'number' },
   {
+    path: 'maxRecognizerStreams',
+    env: 'VOXBRIDGE_MAX_RECOGNIZER_STREAMS',
+    flag: 'maxRecognizerStreams',
+    kind: 'number',
+  },
+  {
     path: 'maxUnackedPerSource',
     env: 'VOXBRIDGE_MAX_UNACKED_PER_SOURCE',
     flag: 'maxUnackedPerSource',

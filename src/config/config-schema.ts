@@ -220,6 +220,11 @@ export const configSchema = z
     maxAudioStreams: integer(1, undefined, 'a whole number')
       .default(4)
       .describe('Audio m-lines one call may offer; more get 488'),
+    maxRecognizerStreams: integer(0, undefined, 'a whole number')
+      .optional()
+      .describe(
+        "Recognition streams at once; a plain call beyond it gets 503, a SIPREC session is recorded without live transcripts. Default: derived from the cores and the engine's measured speed",
+      ),
     maxUnackedPerSource: integer(1, undefined, 'a whole number')
       .default(32)
       .describe('Calls one SIP source may have awaiting the ACK; more get 503'),
@@ -283,6 +288,7 @@ export interface Config {
   readonly rtpTimeoutSec: number;
   readonly rtpHoldTimeoutSec: number;
   readonly maxAudioStreams: number;
+  readonly maxRecognizerStreams?: number;
   readonly maxUnackedPerSource: number;
   readonly auth: {
     readonly apiKeys: readonly string[];

@@ -1,6 +1,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallEvent } from '../session/index.js';
+import type { GatewayCounts } from './gateway-counters.js';
+import { registerGatewayCounts } from './gateway-counters.js';
 
 /** The cumulative per-leg RTP counts the metrics need; session's MediaLegStats satisfies it. */
 export interface LegRtpStats {
@@ -30,6 +32,8 @@ export interface CreateMetricsOptions {
   readonly defaultMetrics?: boolean;
   /** Read at every scrape, so a TTS cache needs no push; observeTtsCacheStats is the push form. */
   readonly ttsCacheStats?: () => TtsCacheCounts;
+  /** The gateway's own counters (refusals, drops, timeouts), read at every scrape. */
+  readonly gatewayCounts?: () => GatewayCounts;
   /** Sampling resolution of the event-loop delay monitor; default 10 ms. */
   readonly eventLoopResolutionMs?: number;
 }
@@ -180,6 +184,8 @@ export function createMetrics(options: CreateMetricsOptions = {}): VoxbridgeMetr
     help: 'TTS requests synthesized because the cache had no entry',
     registers,
   });
+
+  if (options.gatewayCounts !== undefined) registerGatewayCounts(registry, options.gatewayCounts);
 
   const loopDelay = monitorEventLoopDelay({ resolution: options.eventLoopResolutionMs ?? 10 });
   loopDelay.enable();

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Gateway } from '../../src/app/index.js';
 import { startGateway } from '../../src/app/index.js';
+import { ScriptedStt } from '../../src/engines/spi/testing/index.js';
+import type { CallEvent } from '../../src/session/index.js';
 import { sendSipDatagrams } from '../support/sipp/index.js';
 
 function invite(target: string, callId: string, audioStreams: number): string {
@@ -93,5 +95,44 @@ describe('SIP ingress limits against hostile INVITEs', () => {
     assert.equal(gateway.userAgent.unackedDialogs, 32);
     assert.equal(gateway.pool.inUse, 32, 'one port pair per answered dialog, none for the refused');
     assert.equal(gateway.ingress.calls.length, 0, 'no call (no recognizer, no recording) before an ACK');
+  });
+});
+
+describe('recognizer admission over real SIP', () => {
+  let gateway: Gateway;
+  let target: string;
+  const events: CallEvent[] = [];
+
+  before(async () => {
+    gateway = await startGateway({
+      sipHost: '127.0.0.1',
+      sipPort: 0,
+      rtpPorts: { min: 29500, max: 29599 },
+      stt: 'pocketsphinx',
+      sttEngine: new ScriptedStt({ utterances: ['hello'] }),
+      maxRecognizerStreams: 1,
+      onEvent: (event) => events.push(event),
+    });
+    target = `127.0.0.1:${gateway.sipPorts.udp}`;
+  });
+
+  after(async () => {
+    await gateway?.close();
+  });
+
+  it('answers calls while a recognizer is free, then 503 + Retry-After, binding nothing', async () => {
+    const [first] = await sendSipDatagrams(target, [invite(target, 'admitted', 1)], { waitMs: 500 });
+    assert.equal(finalStatus(first!.responses), 200);
+    assert.equal(gateway.admission?.inUse, 1);
+    const portsInUse = gateway.pool.inUse;
+    const [second] = await sendSipDatagrams(target, [invite(target, 'over-limit', 1)], { waitMs: 500 });
+    assert.equal(finalStatus(second!.responses), 503);
+    const refusal = second!.responses.find((r) => r.startsWith('SIP/2.0 503'))!;
+    assert.match(refusal, /\r\nRetry-After: \d+\r\n/);
+    assert.match(refusal, /\r\nWarning: 399 voxbridge "all recognizers are busy"/);
+    assert.equal(gateway.pool.inUse, portsInUse, 'the refused call bound no port');
+    assert.equal(gateway.counts.admissionRefused, 1);
+    assert.equal(gateway.counts.recognizerLimit, 1);
+    assert.equal(events.length, 0, 'no call exists before an ACK');
   });
 });

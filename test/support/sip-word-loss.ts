@@ -184,6 +184,9 @@ export async function runSipWordLoss(options: WordLossOptions): Promise<WordLoss
     'pocketsphinx',
     '--record-dir',
     recordDir,
+    // This measures the backlog, not admission: every call is admitted whatever the cores.
+    '--max-recognizer-streams',
+    String(options.calls),
     ...(options.gatewayArgs ?? []),
   ]);
   try {

@@ -218,7 +218,10 @@ export class SipIngress implements UasHandler {
       // A SIPREC INVITE's From and To name the recording client and server, not the recorded
       // parties; those come from the metadata's participants on each leg.
       ...(siprec ? {} : partiesOf(request)),
-      ...(this.#options.stt === undefined || !transcribe ? {} : { stt: this.#options.stt }),
+      // Refused by admission: recorded, and call.started says it is not transcribed live.
+      ...(this.#options.stt === undefined
+        ? {}
+        : { stt: this.#options.stt, transcription: transcribe ? 'live' : 'refused' }),
       ...(this.#options.sttOptions === undefined ? {} : { sttOptions: this.#options.sttOptions }),
       ...(this.#options.recordDir === undefined ? {} : { recordDir: this.#options.recordDir }),
       ...(this.#options.ticker === undefined ? {} : { ticker: this.#options.ticker }),

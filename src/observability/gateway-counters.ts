@@ -1,0 +1,113 @@
+import { Counter, Gauge } from 'prom-client';
+import type { Registry } from 'prom-client';
+
+/**
+ * Cumulative counts the gateway keeps as plain numbers (SIP stack, ingress, RTP pool, admission),
+ * read at every scrape. Each one is a way the gateway protected itself or a call: refusals and
+ * drops that would otherwise be silent.
+ */
+export interface GatewayCounts {
+  /** Calls ended because no RTP arrived for rtpTimeoutSec (or rtpHoldTimeoutSec). */
+  readonly mediaTimeouts: number;
+  /** INVITEs refused with 488 for offering more audio streams than maxAudioStreams. */
+  readonly tooManyStreams: number;
+  /** INVITEs refused with 503 because their source had maxUnackedPerSource dialogs awaiting an ACK. */
+  readonly unackedRefused: number;
+  /** Calls refused (plain) or answered without live recognition (SIPREC) by recognizer admission. */
+  readonly admissionRefused: number;
+  /** SIP datagrams and TCP connections refused by the source allowlist or per-source caps. */
+  readonly sipRefused: number;
+  /** Exceptions in the SIP stack that were not a ParseError (hostile input must never cause one). */
+  readonly sipInternalErrors: number;
+  /** RTP/RTCP datagrams dropped because they came from an address the SDP did not name. */
+  readonly rtpRejected: number;
+  /** Recognition streams in use and the admission limit. */
+  readonly recognizerStreams: number;
+  readonly recognizerLimit: number;
+}
+
+/** Growth of a cumulative count; a count that went down was reset, so all of it is new. */
+function growth(previous: number, current: number): number {
+  if (!Number.isFinite(current) || current < 0) return 0;
+  return current >= previous ? current - previous : current;
+}
+
+type CountKey = Exclude<keyof GatewayCounts, 'recognizerStreams' | 'recognizerLimit'>;
+
+const COUNTERS: readonly { key: CountKey; name: string; help: string }[] = [
+  {
+    key: 'mediaTimeouts',
+    name: 'voxbridge_media_timeouts_total',
+    help: 'Calls ended by the RTP inactivity timeout',
+  },
+  {
+    key: 'tooManyStreams',
+    name: 'voxbridge_sip_too_many_streams_total',
+    help: 'INVITEs refused with 488 for offering more audio streams than allowed',
+  },
+  {
+    key: 'unackedRefused',
+    name: 'voxbridge_sip_unacked_refused_total',
+    help: 'INVITEs refused with 503 because their source had too many dialogs awaiting an ACK',
+  },
+  {
+    key: 'admissionRefused',
+    name: 'voxbridge_recognizer_admission_refused_total',
+    help: 'Calls refused (plain) or recorded without live transcripts (SIPREC) because every recognizer was busy',
+  },
+  {
+    key: 'sipRefused',
+    name: 'voxbridge_sip_refused_total',
+    help: 'SIP datagrams and TCP connections refused by the source allowlist or per-source caps',
+  },
+  {
+    key: 'sipInternalErrors',
+    name: 'voxbridge_sip_internal_errors_total',
+    help: 'Exceptions in the SIP stack other than parse errors',
+  },
+  {
+    key: 'rtpRejected',
+    name: 'voxbridge_rtp_packets_rejected_total',
+    help: 'RTP/RTCP datagrams dropped because their source is not the address the SDP named',
+  },
+];
+
+/** Registers the gateway's counters and gauges; `read` is called once per scrape. */
+export function registerGatewayCounts(registry: Registry, read: () => GatewayCounts): void {
+  const registers = [registry];
+  let last: GatewayCounts | undefined;
+  const previous = new Map<CountKey, number>();
+  // The first metric's collect refreshes the snapshot the others read in the same scrape.
+  const refresh = (): void => {
+    last = read();
+  };
+  COUNTERS.forEach(({ key, name, help }, i) => {
+    new Counter({
+      name,
+      help,
+      registers,
+      collect(this: Counter) {
+        if (i === 0) refresh();
+        const current = last?.[key] ?? 0;
+        this.inc(growth(previous.get(key) ?? 0, current));
+        previous.set(key, current);
+      },
+    });
+  });
+  new Gauge({
+    name: 'voxbridge_recognizer_streams',
+    help: 'Recognition streams in use',
+    registers,
+    collect(this: Gauge) {
+      this.set(last?.recognizerStreams ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'voxbridge_recognizer_streams_limit',
+    help: 'Recognition streams admitted at once (configured, or derived from cores and engine speed)',
+    registers,
+    collect(this: Gauge) {
+      this.set(last?.recognizerLimit ?? 0);
+    },
+  });
+}
