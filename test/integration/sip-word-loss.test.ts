@@ -53,16 +53,10 @@ async function checkNoWordLoss(options: WordLossOptions, werBound: boolean): Pro
 
 describe('words over SIP equal words fed directly', () => {
   it('4 concurrent SIPp calls lose no words and report no gap', { timeout: 300_000 }, async () => {
+    // Four 8 kHz pocketsphinx streams (whole-utterance finals) need about 1.9 cores: on two the
+    // recognizers fall about 15 s behind by the end of the calls ("end lag" in the log), far
+    // beyond the old 1 s queue, which dropped words here. Sustained overload (the same calls on
+    // one core) is refused by admission and measured in bench/sip-accuracy, not here.
     await checkNoWordLoss({ calls: 4 }, true);
   });
-
-  it(
-    'the recognizers fall behind (gateway pinned to one core) and the backlog keeps every word',
-    { timeout: 300_000 },
-    async () => {
-      // Four streams of pocketsphinx need about 1.4 cores: on one, the recognizers fall behind
-      // by about 0.4 s per second of call, far beyond the old 1 s queue, well within the backlog.
-      await checkNoWordLoss({ calls: 4, gatewayCores: 1 }, false);
-    },
-  );
 });
