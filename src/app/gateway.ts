@@ -30,6 +30,8 @@ export interface GatewayOptions {
   /** An engine built by the caller (tests); overrides `stt`. */
   readonly sttEngine?: SttEngine;
   readonly modelsDir?: string;
+  /** pocketsphinx, 8 kHz: finals from a whole-utterance pass (default) or the live decoder. */
+  readonly pocketsphinxFinalPass?: 'live' | 'utterance';
   readonly recordDir?: string;
   readonly maxCalls?: number;
   /**
@@ -116,10 +118,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     options.sttEngine ??
     (options.stt === 'none'
       ? undefined
-      : await createSttEngine(
-          options.stt,
-          options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir },
-        ));
+      : await createSttEngine(options.stt, {
+          ...(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir }),
+          ...(options.pocketsphinxFinalPass === undefined
+            ? {}
+            : { pocketsphinxFinalPass: options.pocketsphinxFinalPass }),
+        }));
   const transport = new SipTransport({
     host: options.sipHost,
     port: options.sipPort,

@@ -133,6 +133,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       ...(config.rtp.mediaAddress === undefined ? {} : { mediaAddress: config.rtp.mediaAddress }),
       stt: config.stt,
       ...(config.modelsDir === undefined ? {} : { modelsDir: config.modelsDir }),
+      pocketsphinxFinalPass: config.pocketsphinxFinalPass,
       ...(config.recordDir === undefined ? {} : { recordDir: config.recordDir }),
       maxCalls: config.maxCalls,
       answerDelayMs: config.answerDelayMs,

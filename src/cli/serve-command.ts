@@ -19,6 +19,7 @@ interface ServeOptions {
   maxAudioStreams: number;
   maxUnackedPerSource: number;
   maxRecognizerStreams?: number;
+  pocketsphinxFinalPass?: 'utterance' | 'live';
   modelsDir?: string;
 }
 
@@ -97,6 +98,9 @@ async function serve(options: ServeOptions): Promise<void> {
     ...(options.mediaAddress === undefined ? {} : { mediaAddress: options.mediaAddress }),
     stt: options.stt,
     ...(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir }),
+    ...(options.pocketsphinxFinalPass === undefined
+      ? {}
+      : { pocketsphinxFinalPass: options.pocketsphinxFinalPass }),
     ...(options.recordDir === undefined ? {} : { recordDir: options.recordDir }),
     maxCalls: options.maxCalls,
     answerDelayMs: options.answerDelayMs,
@@ -168,6 +172,12 @@ export function serveCommand(): Command {
     .option('--rtp-hold-timeout-sec <s>', 'the same while the call is on hold (0: never)', parseSeconds, 300)
     .option('--max-audio-streams <n>', 'audio m-lines a call may offer; more get 488', parseCount, 4)
     .option('--max-unacked-per-source <n>', 'calls one source may have awaiting the ACK', parseCount, 32)
+    .addOption(
+      new Option(
+        '--pocketsphinx-final-pass <mode>',
+        'pocketsphinx on 8 kHz calls: whole-utterance finals (more accurate, more CPU) or live ones',
+      ).choices(['utterance', 'live']),
+    )
     .option(
       '--max-recognizer-streams <n>',
       'recognition streams at once; beyond, plain calls get 503 (default: from cores and engine speed)',

@@ -33,6 +33,10 @@ export function startCommand(): Command {
     .option('--rtp-hold-timeout-sec <s>', 'the same while the call is on hold (default 300; 0 never)')
     .option('--max-audio-streams <n>', 'audio m-lines a call may offer; more get 488 (default 4)')
     .option(
+      '--pocketsphinx-final-pass <mode>',
+      'pocketsphinx on 8 kHz calls: utterance (default, more accurate, more CPU) or live',
+    )
+    .option(
       '--max-recognizer-streams <n>',
       'recognition streams at once; beyond, plain calls get 503 (default: from cores and engine speed)',
     )

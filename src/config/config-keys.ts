@@ -42,6 +42,12 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     flag: 'rtpHoldTimeoutSec',
     kind: 'number',
   },
+  {
+    path: 'pocketsphinxFinalPass',
+    env: 'VOXBRIDGE_POCKETSPHINX_FINAL_PASS',
+    flag: 'pocketsphinxFinalPass',
+    kind: 'string',
+  },
   { path: 'maxAudioStreams', env: 'VOXBRIDGE_MAX_AUDIO_STREAMS', flag: 'maxAudioStreams', kind: 'number' },
   {
     path: 'maxRecognizerStreams',

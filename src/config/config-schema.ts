@@ -203,6 +203,11 @@ export const configSchema = z
       })
       .prefault({}),
     stt: oneOf(STT_CHOICES).default('pocketsphinx').describe('Recognizer for every leg'),
+    pocketsphinxFinalPass: oneOf(['utterance', 'live'])
+      .default('utterance')
+      .describe(
+        'pocketsphinx on 8 kHz calls: finals from a whole-utterance pass (more accurate, twice the CPU with partials) or from the live decoder',
+      ),
     recordDir: path().optional().describe('Record every leg as a µ-law WAV in this folder'),
     modelsDir: path().optional().describe('Where downloaded models live; default the user cache'),
     maxCalls: integer(1, undefined, 'a whole number')
@@ -281,6 +286,7 @@ export interface Config {
     readonly latching: RtpLatchingChoice;
   };
   readonly stt: SttChoice;
+  readonly pocketsphinxFinalPass: 'utterance' | 'live';
   readonly recordDir?: string;
   readonly modelsDir?: string;
   readonly maxCalls: number;

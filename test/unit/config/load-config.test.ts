@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       sip: { host: '0.0.0.0', port: 5060, allowCidrs: ['0.0.0.0/0', '::/0'] },
       rtp: { ports: { min: 20000, max: 29999 }, latching: 'address' },
       stt: 'pocketsphinx',
+      pocketsphinxFinalPass: 'utterance',
       maxCalls: 1000,
       answerDelayMs: 0,
       rtpTimeoutSec: 30,
