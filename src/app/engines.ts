@@ -17,9 +17,12 @@ export interface EngineFactoryOptions {
   /** Where downloaded models live; default $VOXBRIDGE_MODELS_DIR or the user cache. */
   readonly modelsDir?: string | undefined;
   /**
-   * pocketsphinx, 8 kHz input: `utterance` (default) takes finals from a whole-utterance pass,
-   * about 11 WER points better on telephone audio but twice the decoder time while partials are
-   * on; `live` takes the live decoder's result (docs/pocketsphinx-binding.md).
+   * pocketsphinx, 8 kHz input: `utterance` (default) decodes each finished utterance once more
+   * in one pass (batch CMN), about 11 WER points better on telephone audio and good from a call's
+   * first utterance, but its final comes about 1.7 s after the caller stops and it costs twice the
+   * decoder time while partials are on; `live` takes the live decoder's result about 0.6 s after,
+   * but live CMN starts cold, so a call's first utterance is recognized poorly
+   * (docs/pocketsphinx-binding.md, docs/benchmarks.md).
    */
   readonly pocketsphinxFinalPass?: 'live' | 'utterance' | undefined;
 }

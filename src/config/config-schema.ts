@@ -206,7 +206,7 @@ export const configSchema = z
     pocketsphinxFinalPass: oneOf(['utterance', 'live'])
       .default('utterance')
       .describe(
-        'pocketsphinx on 8 kHz calls: finals from a whole-utterance pass (more accurate, twice the CPU with partials) or from the live decoder',
+        'pocketsphinx on 8 kHz calls: finals from a whole-utterance pass (accurate from the first utterance, but about 1.7 s after speech ends and twice the CPU) or from the live decoder (about 0.6 s, but the first utterance of a call is recognized poorly)',
       ),
     recordDir: path().optional().describe('Record every leg as a µ-law WAV in this folder'),
     modelsDir: path().optional().describe('Where downloaded models live; default the user cache'),
