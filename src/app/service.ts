@@ -13,8 +13,8 @@ import type { ApiListenAddress, ApiServer, SequencedEvent } from '../api/index.j
 import { createApiServer, EventHub } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { createIpAllowlist } from '../config/index.js';
-import type { GatewayCounts, Logger, VoxbridgeMetrics } from '../observability/index.js';
-import { createLogger, createMetrics } from '../observability/index.js';
+import type { Logger, VoxbridgeMetrics } from '../observability/index.js';
+import { NO_GATEWAY_COUNTS, createLogger, createMetrics } from '../observability/index.js';
 import type { CallEvent } from '../session/index.js';
 import { Store } from '../store/index.js';
 import { TtsCacheStore } from '../tts-cache/index.js';
@@ -62,17 +62,6 @@ export interface Service {
 
 const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
 const LEG_STATS_INTERVAL_MS = 5000;
-const NO_GATEWAY_COUNTS: GatewayCounts = {
-  mediaTimeouts: 0,
-  tooManyStreams: 0,
-  unackedRefused: 0,
-  admissionRefused: 0,
-  sipRefused: 0,
-  sipInternalErrors: 0,
-  rtpRejected: 0,
-  recognizerStreams: 0,
-  recognizerLimit: 0,
-};
 
 /** The dashboard's static files, beside src/ and dist/ in the package. */
 export const WEB_ROOT = fileURLToPath(new URL('../../web', import.meta.url));

@@ -26,6 +26,19 @@ export interface GatewayCounts {
   readonly recognizerLimit: number;
 }
 
+/** The counts before a gateway exists (or of a gateway that has seen nothing yet). */
+export const NO_GATEWAY_COUNTS: GatewayCounts = {
+  mediaTimeouts: 0,
+  tooManyStreams: 0,
+  unackedRefused: 0,
+  admissionRefused: 0,
+  sipRefused: 0,
+  sipInternalErrors: 0,
+  rtpRejected: 0,
+  recognizerStreams: 0,
+  recognizerLimit: 0,
+};
+
 /** Growth of a cumulative count; a count that went down was reset, so all of it is new. */
 function growth(previous: number, current: number): number {
   if (!Number.isFinite(current) || current < 0) return 0;

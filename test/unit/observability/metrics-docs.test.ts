@@ -2,24 +2,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
-import { createMetrics } from '../../../src/observability/index.js';
+import { NO_GATEWAY_COUNTS, createMetrics } from '../../../src/observability/index.js';
 
 it('docs/configuration.md lists exactly the voxbridge_ metrics the registry has', async () => {
   const docs = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
   const documented = new Set([...docs.matchAll(/^\| `(voxbridge_[a-z0-9_]+)/gm)].map((match) => match[1]));
   const metrics = createMetrics({
     defaultMetrics: false,
-    gatewayCounts: () => ({
-      mediaTimeouts: 0,
-      tooManyStreams: 0,
-      unackedRefused: 0,
-      admissionRefused: 0,
-      sipRefused: 0,
-      sipInternalErrors: 0,
-      rtpRejected: 0,
-      recognizerStreams: 0,
-      recognizerLimit: 0,
-    }),
+    gatewayCounts: () => NO_GATEWAY_COUNTS,
   });
   try {
     const registered = (await metrics.registry.getMetricsAsJSON()).map((metric) => metric.name);
