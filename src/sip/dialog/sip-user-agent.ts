@@ -71,6 +71,20 @@ const DEFAULT_MAX_UNACKED_PER_SOURCE = 32;
 const KNOWN_METHODS: ReadonlySet<string> = new Set(ALLOWED_METHODS);
 
 /**
+ * SIP methods defined by the RFCs that a UAS recognizes without supporting them here: REGISTER
+ * (RFC 3261), PRACK (3262), SUBSCRIBE/NOTIFY (6665), REFER (3515), MESSAGE (3428), PUBLISH (3903).
+ */
+const RECOGNIZED_METHODS: ReadonlySet<string> = new Set([
+  'REGISTER',
+  'PRACK',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'REFER',
+  'MESSAGE',
+  'PUBLISH',
+]);
+
+/**
  * The UAS core (RFC 3261 §8.2, §12-§15; RFC 4028 session timers) on top of a TransactionLayer:
  * validates and admits INVITEs, creates dialogs, and hands calls to a UasHandler. Network
  * input never throws out of `receive`.
@@ -238,8 +252,11 @@ export class SipUserAgent {
       return;
     }
     if (!KNOWN_METHODS.has(request.method)) {
-      // RFC 3261 §8.2.1: a method we do not implement → 405 with Allow.
-      this.#reply(tx, request, 405, { headers: [{ name: 'Allow', value: ALLOW }] });
+      // RFC 3261 §8.2.1: a method we recognize but do not support → 405 with Allow; §21.5.2: a
+      // method we do not recognize at all → 501 Not Implemented (with Allow, so the peer learns
+      // what we do support).
+      const status = RECOGNIZED_METHODS.has(request.method) ? 405 : 501;
+      this.#reply(tx, request, status, { headers: [{ name: 'Allow', value: ALLOW }] });
       return;
     }
     // RFC 3261 §8.2.2.3: option tags we do not understand → 420 listing them in Unsupported.

@@ -97,14 +97,16 @@ describe('SipUserAgent: BYE', () => {
     assert.equal(h.handler.calls.length, 0);
   });
 
-  it('unknown methods → 405 with Allow', () => {
+  it('recognized but unsupported methods → 405, unrecognized ones → 501, both with Allow', () => {
     const h = harness();
     h.ua.receive(req({ method: 'MESSAGE', body: '' }), PEER);
     h.ua.receive(req({ method: 'PRACK', toTag: 'x', body: '' }), PEER);
+    // A method name no RFC defines, as in RFC 4475's torture messages.
+    h.ua.receive(req({ method: 'NEWMETHOD', body: '' }), PEER);
     const r = lastResponse(h.sent);
     assert.deepEqual(
       h.responses().map((x) => x.status),
-      [405, 405],
+      [405, 405, 501],
     );
     assert.equal(
       r.headers.find((x) => x.name === 'Allow')?.value,
