@@ -9,17 +9,10 @@ import type { TranscriptLine } from '../../src/cli/transcribe-command.js';
 import { sharedFile } from '../support/paths.js';
 import { runOk, voxbridge } from '../support/run.js';
 import { wordErrorRate } from '../support/wer.js';
+import { librispeechReference } from '../support/librispeech.js';
 
 /** One line of `transcribe --json`, as the command defines it. */
 type Line = TranscriptLine;
-
-function reference(name: string): string {
-  const line = readFileSync(sharedFile('audio/librispeech/trans.txt'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${name} `));
-  assert.ok(line, `no reference for ${name}`);
-  return line.slice(name.length + 1);
-}
 
 function transcribeJson(args: string[]): Line[] {
   const r = voxbridge(['transcribe', '--json', ...args], { timeoutMs: 120_000 });
@@ -56,7 +49,7 @@ describe('voxbridge transcribe', () => {
       assert.ok(typeof f.confidence === 'number' && f.confidence >= 0 && f.confidence <= 1);
       assert.deepEqual(Object.keys(f), ['type', 'file', 'channel', 'text', 'startMs', 'endMs', 'confidence']);
     }
-    const wer = wordErrorRate(reference('0.wav'), textOf(lines));
+    const wer = wordErrorRate(librispeechReference('0.wav'), textOf(lines));
     assert.ok(wer <= 0.35, `WER ${(wer * 100).toFixed(1)} % for "${textOf(lines)}"`);
   });
 
@@ -79,7 +72,7 @@ describe('voxbridge transcribe', () => {
     const text = textOf(lines);
     // The 8 kHz model scored 16.7 % on this clip (the 16 kHz model on the upsampled clip, as
     // before: 22 to 45 % depending on the VAD and the finals' pass).
-    const wer = wordErrorRate(reference('0.wav'), text);
+    const wer = wordErrorRate(librispeechReference('0.wav'), text);
     assert.ok(wer <= 0.35, `WER ${(wer * 100).toFixed(1)} % for "${text}"`);
     assert.match(text, /light up here and there/);
   });

@@ -23,16 +23,7 @@ import {
 } from '../support/sipp/index.js';
 import type { SippResult } from '../support/sipp/index.js';
 import { wordErrorRate } from '../support/wer.js';
-
-const transcripts = new Map(
-  readFileSync(sharedFile('audio/librispeech/trans.txt'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const [file, ...words] = line.split(' ');
-      return [file!, words.join(' ').toLowerCase()] as const;
-    }),
-);
+import { librispeechReference } from '../support/librispeech.js';
 
 /** The Call-ID SIPp gives call n of a run: `[call_number]-[pid]@[local_ip]`. */
 function sippCallId(result: SippResult, callNumber = 1): string {
@@ -142,7 +133,7 @@ describe('voxbridge serve with SIPp', () => {
       for (const word of ['lamps', 'light', 'squalid', 'quarter', 'brothels']) {
         assert.match(text, new RegExp(`\\b${word}\\b`), `"${word}" missing from "${text}"`);
       }
-      const wer = wordErrorRate(transcripts.get('0.wav')!, text);
+      const wer = wordErrorRate(librispeechReference('0.wav'), text);
       assert.ok(wer <= 0.35, `WER ${(wer * 100).toFixed(1)} % for "${text}"`);
       assert.equal(events.at(-1)!.reason, 'remote-bye');
 
@@ -210,8 +201,8 @@ describe('voxbridge serve with SIPp', () => {
     );
     const caller = finalText(events, legs[0]!.legId);
     const agent = finalText(events, legs[1]!.legId);
-    assert.ok(wordErrorRate(transcripts.get('0.wav')!, caller) <= 0.35, `caller: "${caller}"`);
-    assert.ok(wordErrorRate(transcripts.get('1.wav')!, agent) <= 0.6, `agent: "${agent}"`);
+    assert.ok(wordErrorRate(librispeechReference('0.wav'), caller) <= 0.35, `caller: "${caller}"`);
+    assert.ok(wordErrorRate(librispeechReference('1.wav'), agent) <= 0.6, `agent: "${agent}"`);
     // Channels are never mixed: the caller's words are not in the agent's transcript and back.
     assert.doesNotMatch(agent, /\bsqualid\b|\bbrothels\b/);
     assert.doesNotMatch(caller, /\bheaven\b|\bchild\b|\bmortals\b/);

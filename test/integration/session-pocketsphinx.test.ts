@@ -18,14 +18,7 @@ import { Call, MediaTicker } from '../../src/session/index.js';
 import { sharedFile } from '../support/paths.js';
 import { runOk } from '../support/run.js';
 import { wordErrorRate } from '../support/wer.js';
-
-function reference(name: string): string {
-  const line = readFileSync(sharedFile('audio/librispeech/trans.txt'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${name} `));
-  assert.ok(line !== undefined, `no reference for ${name}`);
-  return line.slice(name.length + 1).trim();
-}
+import { librispeechReference } from '../support/librispeech.js';
 
 function packet(seq: number, payload: Uint8Array): RtpPacket {
   return {
@@ -137,7 +130,7 @@ describe('session with pocketsphinx', () => {
     // The project's bound for this clip at 16 kHz (cli-speech.test.ts); through the leg at 8 kHz
     // the 8 kHz model scored 16.7 % here (the 16 kHz model on upsampled audio: 11.1 %; over the
     // three shared clips the 8 kHz model is better, stt-pocketsphinx-8k.test.ts).
-    const wer = wordErrorRate(reference('0.wav'), text);
+    const wer = wordErrorRate(librispeechReference('0.wav'), text);
     assert.ok(wer <= 0.35, `WER ${(wer * 100).toFixed(1)} % for "${text}"`);
     assert.match(text, /light up here and there/);
     assert.equal(leg.stats.recognizerDrops, 0);

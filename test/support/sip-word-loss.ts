@@ -22,6 +22,7 @@ import { sharedFile } from './paths.js';
 import { runSipp, sippScenario, wavToG711, writeRtpPcap } from './sipp/index.js';
 import type { SippResult } from './sipp/index.js';
 import { wordErrorRate } from './wer.js';
+import { librispeechReference } from './librispeech.js';
 
 /** The shared LibriSpeech utterances with their reference transcripts. */
 const CLIPS = ['0.wav', '1.wav', '8k.wav'] as const;
@@ -97,27 +98,15 @@ export interface WordLossOptions {
   readonly gatewayCores?: number;
 }
 
-function references(): Map<string, string> {
-  return new Map(
-    readFileSync(sharedFile('audio/librispeech/trans.txt'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const [file, ...words] = line.split(' ');
-        return [file!, words.join(' ').toLowerCase()] as const;
-      }),
-  );
-}
-
 /** Call i plays every clip, rotated by i so the calls do not speak in unison, as µ-law. */
-function callAudio(index: number, refs: Map<string, string>): { mulaw: Uint8Array; reference: string } {
+function callAudio(index: number): { mulaw: Uint8Array; reference: string } {
   const order = CLIPS.map((_, k) => CLIPS[(k + index) % CLIPS.length]!);
   const parts: Uint8Array[] = [];
   const words: string[] = [];
   for (const clip of order) {
     parts.push(wavToG711(sharedFile(`audio/librispeech/${clip}`), 'mulaw'));
     parts.push(new Uint8Array((PAUSE_MS * 8000) / 1000).fill(MULAW_SILENCE));
-    words.push(refs.get(clip) ?? '');
+    words.push(librispeechReference(clip).toLowerCase());
   }
   parts.push(new Uint8Array((TAIL_MS * 8000) / 1000).fill(MULAW_SILENCE));
   const length = parts.reduce((n, p) => n + p.length, 0);
@@ -179,7 +168,6 @@ function rtpPath(
 
 /** Runs the comparison once; throws if a call fails or never ends. */
 export async function runSipWordLoss(options: WordLossOptions): Promise<WordLossReport> {
-  const refs = references();
   const work = mkdtempSync(join(tmpdir(), 'vox-word-loss-'));
   const recordDir = join(work, 'recordings');
   mkdirSync(recordDir);
@@ -204,7 +192,7 @@ export async function runSipWordLoss(options: WordLossOptions): Promise<WordLoss
       const cpus = `0-${options.gatewayCores - 1}`;
       execFileSync('taskset', ['-a', '-p', '-c', cpus, String(gateway.child.pid)], { stdio: 'ignore' });
     }
-    const audio = Array.from({ length: options.calls }, (_, i) => callAudio(i, refs));
+    const audio = Array.from({ length: options.calls }, (_, i) => callAudio(i));
     const placed = audio.map((a, i) => {
       const pcap = join(work, `call-${i}.pcap`);
       const summary = writeRtpPcap(pcap, {

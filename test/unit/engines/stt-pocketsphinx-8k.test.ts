@@ -11,6 +11,7 @@ import { g711Decode, g711Encode } from '../../../src/media/codecs/index.js';
 import { parseWav } from '../../../src/media/wav/index.js';
 import { sharedFile } from '../../support/paths.js';
 import { wordErrorRate } from '../../support/wer.js';
+import { librispeechReference } from '../../support/librispeech.js';
 
 /**
  * Telephone audio with the CMU 8 kHz model (from ../shared/models, as CI has it): the three
@@ -25,14 +26,6 @@ function telephone(name: string): Int16Array {
   const pcm = wav.samples as Int16Array;
   const pcm8k = wav.format.sampleRateHz === 8000 ? pcm : resample(pcm, wav.format.sampleRateHz, 8000);
   return g711Decode('mulaw', g711Encode('mulaw', pcm8k));
-}
-
-function reference(name: string): string {
-  const line = readFileSync(sharedFile('audio/librispeech/trans.txt'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${name} `));
-  assert.ok(line !== undefined, `no transcript for ${name}`);
-  return line.slice(name.length + 1).trim();
 }
 
 function finalText(events: readonly SttEvent[]): string {
@@ -53,7 +46,7 @@ async function corpusWer(engine: PocketsphinxStt, names: readonly string[]): Pro
     })),
   );
   for (const { name, text } of results) {
-    const ref = reference(name);
+    const ref = librispeechReference(name);
     const n = ref.split(' ').length;
     const wer = wordErrorRate(ref, text);
     console.log(`# ${name} as 8 kHz µ-law, WER ${(wer * 100).toFixed(1)} %: "${text}"`);

@@ -23,19 +23,12 @@ import { g711Decode, g711Encode } from '../../../src/media/codecs/index.js';
 import { parseWav } from '../../../src/media/wav/index.js';
 import { sharedFile } from '../../support/paths.js';
 import { wordErrorRate } from '../../support/wer.js';
+import { librispeechReference } from '../../support/librispeech.js';
 
 type Final = Extract<SttEvent, { type: 'final' }>;
 
 function loadWav(name: string): Int16Array {
   return parseWav(readFileSync(sharedFile(`audio/librispeech/${name}`))).samples as Int16Array;
-}
-
-function reference(name: string): string {
-  const line = readFileSync(sharedFile('audio/librispeech/trans.txt'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${name} `));
-  assert.ok(line !== undefined, `no transcript for ${name}`);
-  return line.slice(name.length + 1).trim();
 }
 
 function finalText(events: readonly SttEvent[]): string {
@@ -57,13 +50,13 @@ describeSttConformance({
   speech: {
     format: PCM16_16K,
     pcm: speech16k,
-    expectWords: reference('0.wav').split(' '),
+    expectWords: librispeechReference('0.wav').split(' '),
   },
 });
 
 describe('pocketsphinx: recognition quality and streaming behaviour', () => {
   let engine: PocketsphinxStt;
-  const reference0 = reference('0.wav');
+  const reference0 = librispeechReference('0.wav');
   // One pass over each file serves several tests (the decoder is the slow part of this file).
   let events16k: SttEvent[] = [];
   let events8k: SttEvent[] = [];
@@ -108,7 +101,7 @@ describe('pocketsphinx: recognition quality and streaming behaviour', () => {
     assert.ok(last.endMs > 4300 && last.endMs <= 4830 + 20, `ends at ${last.endMs} ms`);
     assert.ok(finalText(events8k).split(' ').length >= 5, `"${finalText(events8k)}"`);
     console.log(
-      `# 8k.wav WER ${(wordErrorRate(reference('8k.wav'), finalText(events8k)) * 100).toFixed(1)} %`,
+      `# 8k.wav WER ${(wordErrorRate(librispeechReference('8k.wav'), finalText(events8k)) * 100).toFixed(1)} %`,
     );
   });
 
