@@ -140,17 +140,7 @@ describe('media timeout with a real SIPp caller killed mid-call', () => {
     'ends the call as media-timeout within the timeout + 5 s, sends BYE, releases everything, and drain finishes',
     { timeout: 60_000 },
     async (t) => {
-      const pcap = join(work, 'speech.pcap');
-      writeRtpPcap(pcap, {
-        streams: [
-          {
-            payload: wavToG711(sharedFile('audio/librispeech/0.wav'), 'mulaw'),
-            payloadType: 0,
-            dstPortOffset: 0,
-          },
-        ],
-      });
-      const sipp = await spawnSippCall(gateway.sipPorts.udp!, pcap, work);
+      const sipp = await spawnSippCall(gateway.sipPorts.udp!, speechPcap(work), work);
       const exited = new Promise((resolve) => sipp.once('exit', resolve));
       try {
         await waitUntil('the call and its leg', () => events.some((e) => e.type === 'leg.added'), 15_000);
