@@ -53,6 +53,12 @@ interface OpenGap {
   readonly startMs: number;
   endMs: number;
   lostMs: number;
+  /**
+   * The newest call time offered when audio was last lost into this gap. A backlog drop loses
+   * the oldest frame, seconds behind the frame whose push caused it, so whether drops are still
+   * happening is judged on this clock, not on the dropped frames' own times.
+   */
+  notedAtMs: number;
 }
 
 /** The backlog when the caller names none: what recognizerBacklogMs gives the default RTF. */
@@ -182,7 +188,7 @@ export class LegRecognizer {
     if (this.state !== 'running') return;
     // A backlog gap ends once audio flows again for a while; report it then.
     const open = this.openGap;
-    if (open?.reason === 'backlog' && callMs > open.endMs + GAP_MERGE_MS) this.flushGap();
+    if (open?.reason === 'backlog' && callMs > open.notedAtMs + GAP_MERGE_MS) this.flushGap();
     const pcm = this.resampler === undefined ? pcm8k : this.resampler.process(pcm8k);
     if (pcm.length === 0) return;
     if (Number.isNaN(this.streamStartMs)) this.streamStartMs = callMs;
@@ -327,9 +333,10 @@ export class LegRecognizer {
     ) {
       open.endMs = Math.max(open.endMs, endMs);
       open.lostMs += lostMs;
+      open.notedAtMs = this.pushedEndMs;
     } else {
       this.flushGap();
-      this.openGap = { reason, startMs, endMs, lostMs };
+      this.openGap = { reason, startMs, endMs, lostMs, notedAtMs: this.pushedEndMs };
     }
     const current = this.openGap!;
     if (reason === 'backlog' && current.endMs - current.startMs >= MAX_OPEN_BACKLOG_GAP_MS) this.flushGap();

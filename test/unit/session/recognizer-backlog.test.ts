@@ -139,6 +139,29 @@ describe('LegRecognizer backlog', () => {
     assert.ok(gap.endMs - gap.startMs > gap.lostMs, 'the range spans frames that were heard');
   });
 
+  it('merges the drops of a backlog longer than the merge window too (one gap, not one per frame)', async () => {
+    const stt = new GatedStt();
+    const { r, gaps } = recognizer(stt, 3000);
+    await settle();
+    // 8 s at call time 0..8000; after the 3 s queue filled the engine takes 3 frames for every 4:
+    // each dropped frame is 3 s older than the frame whose push dropped it.
+    for (let i = 0; i < 400; i++) {
+      r.push(tone(20), i * 20);
+      if (i >= 150 && i % 4 !== 0) stt.allow(1);
+      await settle();
+    }
+    const dropped = r.drops;
+    assert.ok(dropped >= 50, `dropped ${dropped}`);
+    stt.open();
+    await r.finish(60_000);
+    // The dropped frames lie within 5 s of call time: at most two pieces, not one per drop.
+    assert.ok(gaps.length >= 1 && gaps.length <= 2, `${gaps.length} gaps: ${JSON.stringify(gaps)}`);
+    assert.equal(
+      gaps.reduce((sum, g) => sum + g.lostMs, 0),
+      dropped * 20,
+    );
+  });
+
   it('reports a long stall in pieces of at most 5 s while it lasts, not only at the end', async () => {
     const stt = new GatedStt();
     const { r, gaps } = recognizer(stt, 1000);
