@@ -1,0 +1,127 @@
+/**
+ * One real SIPp SIPREC call per SRC dialect and quirk into `voxbridge serve`: each vendor fixture
+ * of test/fixtures/sip/siprec/ is sent as that vendor wrote it (headers, multipart body,
+ * metadata), over UDP loopback, through the whole stack (transport, transaction, dialog, SIPREC
+ * reader, ingress, session). The unit tests (vendor-fixtures.test.ts) assert every field of the
+ * parsed model from the exact bytes; this file asserts what a user sees: the 200's answer SDP
+ * and the `leg.added` events (role, label, participant, which rule decided the role).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { GatewayEvent, GatewayProcess } from '../support/gateway-process.js';
+import { rtpRangeForTest, startGatewayProcess } from '../support/gateway-process.js';
+import { fixture } from '../support/paths.js';
+import { runSipp } from '../support/sipp/index.js';
+import { siprecFixtureScenario } from '../support/sipp/siprec-fixture-scenario.js';
+
+interface ExpectedLeg {
+  readonly role: string;
+  readonly label: string;
+  /** The sending participant's AoR, or undefined when no single participant sends the stream. */
+  readonly aor?: string;
+}
+
+interface Dialect {
+  /** test/fixtures/sip/siprec/<fixture>.sip */
+  readonly fixture: string;
+  readonly what: string;
+  /** The answer's m-lines in order: a port (>0 answered, 0 declined) and its direction. */
+  readonly answer: readonly (readonly [answered: boolean, direction: string])[];
+  readonly legs: readonly ExpectedLeg[];
+  /** The rule that decided the roles, as `leg.added.roleSource` names it. */
+  readonly roleSource?: string;
+}
+
+const DIALECTS: readonly Dialect[] = [
+  {
+    fixture: 'rfc7865-complete',
+    what: 'RFC 7865 metadata, three audio m-lines and a video one',
+    answer: [
+      [true, 'recvonly'],
+      [true, 'recvonly'],
+      [true, 'recvonly'],
+      [false, 'inactive'],
+    ],
+    legs: [
+      { role: 'caller', label: '96', aor: 'sip:bob@biloxi.com' },
+      { role: 'caller', label: '97', aor: 'sip:bob@biloxi.com' },
+      { role: 'agent', label: '98', aor: 'sip:Paul@biloxi.com' },
+    ],
+  },
+];
+
+/** The SDP of the 200 OK in SIPp's message trace. */
+function answerSdp(messages: string): string {
+  return /SIP\/2\.0 200 OK[\s\S]*?\r?\n\r?\n(v=0[\s\S]*?)(?:\r?\n-{10,}|$)/.exec(messages)?.[1] ?? '';
+}
+
+function answerMLines(sdp: string): [boolean, string][] {
+  const sections = sdp.split(/\r?\n(?=m=)/).slice(1);
+  return sections.map((section) => {
+    const port = Number(/^m=\S+ (\d+)/.exec(section)?.[1]);
+    const direction = /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/m.exec(section)?.[1] ?? 'sendrecv';
+    return [port > 0, port > 0 ? direction : 'inactive'];
+  });
+}
+
+describe('SIPREC dialects over SIPp', () => {
+  let gateway: GatewayProcess;
+  let work: string;
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'voxbridge-siprec-dialects-'));
+    gateway = await startGatewayProcess(['--rtp-ports', rtpRangeForTest(), '--stt', 'none']);
+  });
+
+  after(async () => {
+    await gateway?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  for (const dialect of DIALECTS) {
+    it(`${dialect.fixture}: ${dialect.what}`, async () => {
+      const { xml } = siprecFixtureScenario(fixture(`sip/siprec/${dialect.fixture}.sip`), dialect.fixture);
+      const scenario = join(work, `${dialect.fixture}.xml`);
+      writeFileSync(scenario, xml);
+      const result = await runSipp({
+        scenario,
+        target: `127.0.0.1:${gateway.sipPort}`,
+        variables: { hold_ms: '300' },
+        traceMessages: true,
+        timeoutMs: 30_000,
+      });
+      assert.equal(
+        result.exitCode,
+        0,
+        `SIPp failed:\n${result.errors}\n${(result.messages ?? '').slice(-3000)}`,
+      );
+      const sdp = answerSdp(result.messages ?? '');
+      assert.deepEqual(answerMLines(sdp), dialect.answer, `answer:\n${sdp}`);
+
+      const sipCallId = `1-${result.pid}@127.0.0.1`;
+      await gateway.waitFor((e) => e.type === 'call.ended' && e.sipCallId === sipCallId, 15_000);
+      const events = gateway.events.filter((e) => e.sipCallId === sipCallId);
+      assert.equal(events[0]?.type, 'call.started');
+      assert.equal(events[0]?.['kind'], 'siprec');
+      const legs = events.filter((e) => e.type === 'leg.added');
+      assert.deepEqual(
+        legs.map((l: GatewayEvent) => ({
+          role: l.role,
+          label: l['label'],
+          ...((l['participant'] as { aor?: string } | undefined)?.aor === undefined
+            ? {}
+            : { aor: (l['participant'] as { aor: string }).aor }),
+        })),
+        dialect.legs,
+      );
+      if (dialect.roleSource !== undefined) {
+        for (const leg of legs) assert.equal(leg['roleSource'], dialect.roleSource);
+      }
+      const ended = events.find((e) => e.type === 'call.ended');
+      assert.equal(ended?.reason, 'bye');
+    });
+  }
+});
