@@ -18,6 +18,7 @@ import { SipTransport } from '../sip/transport/index.js';
 import type { SttEngineName } from './engines.js';
 import { createSttEngine } from './engines.js';
 import { admitByRecognizers } from './recognizer-admit.js';
+import type { AgentMatcher } from '../sip/siprec/index.js';
 
 export interface GatewayOptions {
   readonly sipHost: string;
@@ -50,6 +51,8 @@ export interface GatewayOptions {
   readonly maxAudioStreams?: number;
   /** Dialogs one source may have awaiting the ACK; beyond it 503. Default 32. */
   readonly maxUnackedPerSource?: number;
+  /** SIPREC: which participants are agents by AoR (the role rule's configuration step). */
+  readonly agentMatcher?: AgentMatcher;
   /**
    * Admission of new calls before ports are bound; see SipIngressOptions.admit. Default: the
    * recognizer admission below, when there is a recognizer.
@@ -157,6 +160,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...(options.rtpTimeoutSec === undefined ? {} : { rtpTimeoutSec: options.rtpTimeoutSec }),
     ...(options.rtpHoldTimeoutSec === undefined ? {} : { rtpHoldTimeoutSec: options.rtpHoldTimeoutSec }),
     ...(options.maxAudioStreams === undefined ? {} : { maxAudioStreams: options.maxAudioStreams }),
+    ...(options.agentMatcher === undefined ? {} : { agentMatcher: options.agentMatcher }),
     ...(admit === undefined ? {} : { admit }),
     ...(stt === undefined ? {} : { stt }),
     ...(options.recordDir === undefined ? {} : { recordDir: options.recordDir }),

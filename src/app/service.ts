@@ -21,6 +21,7 @@ import { TtsCacheStore } from '../tts-cache/index.js';
 import { WebhookDispatcher } from '../webhooks/index.js';
 import type { Gateway } from './gateway.js';
 import { startGateway } from './gateway.js';
+import { agentMatcherOption } from './agent-matcher-option.js';
 
 export interface ServiceOptions {
   readonly config: Config;
@@ -130,6 +131,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       rtpHoldTimeoutSec: config.rtpHoldTimeoutSec,
       maxAudioStreams: config.maxAudioStreams,
       maxUnackedPerSource: config.maxUnackedPerSource,
+      ...agentMatcherOption({
+        aorPrefix: config.siprec.agentAorPrefix,
+        domain: config.siprec.agentDomain,
+        pattern:
+          config.siprec.agentPattern === undefined ? undefined : new RegExp(config.siprec.agentPattern, 'i'),
+      }),
       ...(config.maxRecognizerStreams === undefined
         ? {}
         : { maxRecognizerStreams: config.maxRecognizerStreams }),

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 
 import { mkdir } from 'node:fs/promises';
 import { startGateway, STT_ENGINE_NAMES } from '../app/index.js';
 import type { SttEngineName } from '../app/index.js';
+import { agentMatcherOption } from '../app/index.js';
 import type { CallEvent } from '../session/index.js';
 
 interface ServeOptions {
@@ -21,6 +22,19 @@ interface ServeOptions {
   maxRecognizerStreams?: number;
   pocketsphinxFinalPass?: 'utterance' | 'live';
   modelsDir?: string;
+  siprecAgentAorPrefix?: string;
+  siprecAgentDomain?: string;
+  siprecAgentPattern?: RegExp;
+}
+
+function parsePattern(value: string): RegExp {
+  try {
+    return new RegExp(value, 'i');
+  } catch (error) {
+    throw new CommanderArgumentError(
+      `"${value}" is not a regular expression: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 function parsePort(value: string): number {
@@ -111,6 +125,11 @@ async function serve(options: ServeOptions): Promise<void> {
     ...(options.maxRecognizerStreams === undefined
       ? {}
       : { maxRecognizerStreams: options.maxRecognizerStreams }),
+    ...agentMatcherOption({
+      aorPrefix: options.siprecAgentAorPrefix,
+      domain: options.siprecAgentDomain,
+      pattern: options.siprecAgentPattern,
+    }),
     onEvent: write,
     onError: (error) => {
       process.stderr.write(`voxbridge: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -184,6 +203,16 @@ export function serveCommand(): Command {
       parseCount,
     )
     .option('--models-dir <dir>', 'where downloaded models live')
+    .option('--siprec-agent-aor-prefix <prefix>', 'SIPREC participants whose AoR starts with this are agents')
+    .option(
+      '--siprec-agent-domain <domain>',
+      'SIPREC participants in this domain (or a subdomain) are agents',
+    )
+    .option(
+      '--siprec-agent-pattern <regexp>',
+      'SIPREC participants whose AoR matches this (case-insensitive) are agents',
+      parsePattern,
+    )
     .action(async (options: ServeOptions) => {
       await serve(options);
     });

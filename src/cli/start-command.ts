@@ -41,6 +41,12 @@ export function startCommand(): Command {
       'recognition streams at once; beyond, plain calls get 503 (default: from cores and engine speed)',
     )
     .option('--max-unacked-per-source <n>', 'calls one source may have awaiting the ACK (default 32)')
+    .option('--siprec-agent-aor-prefix <prefix>', 'SIPREC participants whose AoR starts with this are agents')
+    .option(
+      '--siprec-agent-domain <domain>',
+      'SIPREC participants in this domain (or a subdomain) are agents',
+    )
+    .option('--siprec-agent-pattern <regexp>', 'SIPREC participants whose AoR matches this regexp are agents')
     .option('--allow-no-auth', 'serve the API without API keys (never on a shared network)')
     .option('--public-metrics', 'serve /metrics without an API key')
     .option('--retention-days <days>', 'delete calls older than this (default 30; 0 keeps all)')

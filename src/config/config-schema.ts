@@ -233,6 +233,38 @@ export const configSchema = z
     maxUnackedPerSource: integer(1, undefined, 'a whole number')
       .default(32)
       .describe('Calls one SIP source may have awaiting the ACK; more get 503'),
+    siprec: z
+      .strictObject({
+        agentAorPrefix: z
+          .string()
+          .min(1, { error: 'expected a non-empty AoR prefix' })
+          .optional()
+          .describe('SIPREC participants whose AoR starts with this are agents, e.g. sip:agent- or 4'),
+        agentDomain: z
+          .string()
+          .min(1, { error: 'expected a domain' })
+          .optional()
+          .describe('SIPREC participants whose AoR host is this domain or a subdomain are agents'),
+        agentPattern: z
+          .string()
+          .min(1, { error: 'expected a regular expression' })
+          .refine(
+            (value) => {
+              try {
+                new RegExp(value, 'i');
+                return true;
+              } catch {
+                return false;
+              }
+            },
+            { error: 'expected a JavaScript regular expression' },
+          )
+          .optional()
+          .describe(
+            'SIPREC participants whose AoR matches this regular expression (case-insensitive) are agents',
+          ),
+      })
+      .prefault({}),
     auth: z
       .strictObject({
         apiKeys: z
@@ -296,6 +328,12 @@ export interface Config {
   readonly maxAudioStreams: number;
   readonly maxRecognizerStreams?: number;
   readonly maxUnackedPerSource: number;
+  /** Agent AoR patterns: the role rule's configuration step (docs/siprec-interop.md). */
+  readonly siprec: {
+    readonly agentAorPrefix?: string;
+    readonly agentDomain?: string;
+    readonly agentPattern?: string;
+  };
   readonly auth: {
     readonly apiKeys: readonly string[];
     readonly allowNoAuth: boolean;

@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       rtpHoldTimeoutSec: 300,
       maxAudioStreams: 4,
       maxUnackedPerSource: 32,
+      siprec: {},
       auth: { apiKeys: [], allowNoAuth: false, publicMetrics: false },
       retentionDays: 30,
       webhooks: [],
@@ -294,6 +295,21 @@ describe('loadConfig', () => {
       onWarning: (message) => warnings.push(message),
     });
     assert.deepEqual(warnings, ['env VOXBRIDGE_HTTP_PROT: not a voxbridge setting (ignored)']);
+  });
+
+  it('reads the SIPREC agent patterns from env and flags, and refuses a pattern that is not a regexp', () => {
+    const config = load({
+      env: { VOXBRIDGE_SIPREC_AGENT_DOMAIN: 'agents.example.com' },
+      flags: { siprecAgentAorPrefix: 'sip:agent-', siprecAgentPattern: '^sip:4\\d{3}@' },
+    });
+    assert.deepEqual(config.siprec, {
+      agentAorPrefix: 'sip:agent-',
+      agentDomain: 'agents.example.com',
+      agentPattern: '^sip:4\\d{3}@',
+    });
+    assert.deepEqual(problems({ env: { VOXBRIDGE_SIPREC_AGENT_PATTERN: '(' } }), [
+      'env VOXBRIDGE_SIPREC_AGENT_PATTERN (siprec.agentPattern): expected a JavaScript regular expression',
+    ]);
   });
 
   it('refuses an empty allowlist, whose only effect would be refusing every call', () => {
