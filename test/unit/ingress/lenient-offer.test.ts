@@ -70,6 +70,48 @@ describe('SipIngress: decline, do not refuse', () => {
     assert.equal(r.pool.opened, 1);
   });
 
+  it('counts a defective audio m-line among the other m-lines, not the audio streams it caps', async () => {
+    const r = rig({ maxAudioStreams: 2, stt: undefined, recordDir: undefined });
+    // Two sound audio m-lines and one whose rtpmap is malformed: within a cap of 2 audio streams.
+    const body =
+      'v=0\r\no=p 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n' +
+      'm=audio 40000 RTP/AVP 0\r\nm=audio 40002 RTP/AVP 0\r\na=rtpmap:0 PCMU\r\nm=audio 40004 RTP/AVP 8\r\n';
+    const answer = await r.invite('d1', request({ callId: 'c1', body }));
+    assert.deepEqual(
+      answered(answer.body).media.map((m) => [m.port, m.formats]),
+      [
+        [30000, '0'],
+        [0, '0'],
+        [30002, '8'],
+      ],
+    );
+    assert.equal(r.pool.opened, 2);
+  });
+
+  it('declines a video m-line a re-INVITE adds with a malformed rtpmap, keeping the call', async () => {
+    const r = rig({ stt: undefined, recordDir: undefined });
+    const first =
+      'v=0\r\no=p 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n';
+    await r.invite('d1', request({ callId: 'c1', body: first }));
+    r.ingress.onConfirmed(r.info('d1'));
+    const reoffer = request({
+      callId: 'c1',
+      cseq: 2,
+      toTag: 'ours',
+      body: first.replace('o=p 1 1', 'o=p 1 2') + 'm=video 40002 RTP/AVP 31\r\na=rtpmap:31 LPC\r\n',
+    });
+    const answer = await r.ingress.onReoffer(r.info('d1'), reoffer);
+    assert.deepEqual(
+      answered(answer.body).media.map((m) => [m.media, m.port]),
+      [
+        ['audio', 30000],
+        ['video', 0],
+      ],
+    );
+    assert.equal(r.pool.opened, 1);
+    assert.equal(r.ingress.calls[0]?.legs.length, 1);
+  });
+
   it('keeps the m-line cap: 4 audio and 9 declinable m-lines is still a 488 binding nothing', async () => {
     const r = rig({ maxAudioStreams: 4, stt: undefined, recordDir: undefined });
     const audio = Array.from({ length: 4 }, (_, i) => `m=audio ${40000 + 2 * i} RTP/AVP 0\r\n`).join('');
