@@ -173,4 +173,12 @@ describe('createOffer and isHold', () => {
     assert.equal(hold('siprec-two-stream-offer.sdp'), true);
     assert.equal(hold('video-audio-offer.sdp'), false);
   });
+
+  it('leaves a defective audio m-line (declined) out of the hold decision', () => {
+    // A held call whose re-offer also carries a sendrecv audio m-line we would decline.
+    const held =
+      readSdpFixture('hold-sendonly-reoffer.sdp') + 'm=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU\r\n';
+    assert.equal(isHold(held), true);
+    assert.equal(isHold(readSdpFixture('opensips-siprec-no-t-offer.sdp')), true);
+  });
 });
