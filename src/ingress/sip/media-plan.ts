@@ -39,13 +39,16 @@ export interface MediaPlan {
 }
 
 /**
- * Audio m-lines of an offer that would get ports (port not 0). The cap on them is checked before
- * anything is bound, because each costs an RTP/RTCP pair and makes the 2xx (retransmitted until
- * the ACK) longer.
+ * Audio m-lines of an offer that could get ports (port not 0, no defect). The cap on them is
+ * checked before anything is bound, because each costs an RTP/RTCP pair and makes the 2xx
+ * (retransmitted until the ACK) longer. An m-line parseSdp found a fault in is declined with port
+ * 0 and costs nothing, so it counts among the other m-lines (capped by number too), not here.
  */
 export function activeAudioStreams(offer: SdpSession): number {
   let count = 0;
-  for (const media of offer.media) if (media.media === 'audio' && media.port !== 0) count++;
+  for (const media of offer.media) {
+    if (media.media === 'audio' && media.port !== 0 && media.defect === undefined) count++;
+  }
   return count;
 }
 

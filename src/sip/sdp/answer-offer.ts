@@ -142,12 +142,17 @@ function acceptedMedia(s: AcceptedStream, ports: RtpPorts): SdpMedia {
   };
 }
 
-/** RFC 3264 §6: a rejected stream keeps its m-line with port 0 and the offered formats. */
+/**
+ * RFC 3264 §6: a rejected stream keeps its m-line (media and transport as offered) with port 0
+ * and the offered formats; nothing else of the offer is echoed, so neither are its faults.
+ */
 function rejectedMedia(offered: SdpMedia): SdpMedia {
   return {
-    ...offered,
+    media: offered.media,
     port: 0,
     portCount: null,
+    proto: offered.proto,
+    formats: offered.formats,
     information: null,
     connection: null,
     bandwidths: [],
@@ -156,15 +161,23 @@ function rejectedMedia(offered: SdpMedia): SdpMedia {
   };
 }
 
+/** RFC 3264 §5: "t=0 0" is what a session of unbounded time writes. */
+const UNBOUNDED_TIMING: SdpSession['timings'] = Object.freeze([
+  Object.freeze({ startTime: 0, stopTime: 0, repeats: Object.freeze([]) }),
+]);
+
+/** How many per-m-line reasons a NO_COMMON_CODEC message lists: it becomes a Warning header. */
+const MAX_LISTED_REASONS = 4;
+
 function negotiatedMedia(s: AcceptedStream, ports: RtpPorts): NegotiatedMedia {
   const v = s.view;
   return {
     index: v.index,
     label: v.label,
     mid: v.mid,
-    remoteAddress: v.connection.address,
+    remoteAddress: s.connection.address,
     remoteRtpPort: v.media.port,
-    remoteRtcpAddress: v.rtcp?.connection?.address ?? v.connection.address,
+    remoteRtcpAddress: v.rtcp?.connection?.address ?? s.connection.address,
     // RFC 3605 §2.1 when a=rtcp is given, else RFC 3550 §11: RTCP on the next higher port.
     remoteRtcpPort: v.rtcp?.port ?? v.media.port + 1,
     localRtpPort: ports.rtp,
@@ -184,12 +197,9 @@ function negotiatedMedia(s: AcceptedStream, ports: RtpPorts): NegotiatedMedia {
 export function answerOffer(offer: SdpSession, options: AnswerOptions, context: AnswerContext): SdpAnswer {
   const policy = streamPolicy(options);
   const connection = localConnection(options.address);
-  // parseSdp guarantees this (RFC 4566 §5.7); a description built in code may not.
-  if (offer.media.some((m) => !m.connection && !offer.connection)) {
-    throw new SdpNegotiationError('BAD_SDP', 'offer has a stream without a connection address', {
-      sipStatusCode: 400,
-    });
-  }
+  // RFC 3264 §6: decline, don't refuse. Every m-line is decided on its own (an m-line without a
+  // connection address, or with a fault parseSdp found in it, is declined like video or an
+  // unknown codec), and the offer is refused only when none is usable.
   const decisions: StreamDecision[] = offer.media.map((_, i) =>
     negotiateStream(sdpMediaView(offer, i), {
       ...policy,
@@ -197,7 +207,10 @@ export function answerOffer(offer: SdpSession, options: AnswerOptions, context: 
     }),
   );
   if (!decisions.some((d) => d.accepted)) {
-    const reasons = decisions.map((d, i) => `m-line ${i}: ${d.accepted ? 'accepted' : d.reason}`);
+    const reasons = decisions
+      .slice(0, MAX_LISTED_REASONS)
+      .map((d, i) => `m-line ${i}: ${d.accepted ? 'accepted' : d.reason}`);
+    if (decisions.length > MAX_LISTED_REASONS) reasons.push(`${decisions.length - MAX_LISTED_REASONS} more`);
     throw new SdpNegotiationError(
       'NO_COMMON_CODEC',
       offer.media.length === 0
@@ -226,8 +239,9 @@ export function answerOffer(offer: SdpSession, options: AnswerOptions, context: 
     sessionName: options.sessionName,
     sessionId: context.sessionId,
     sessionVersion: context.sessionVersion,
-    // RFC 3264 §6: the t= line of the answer must equal the offer's.
-    timings: offer.timings,
+    // RFC 3264 §6: the t= line of the answer must equal the offer's. An offer without one (see
+    // parseSdp) gets the only value telephony uses, so that our answer is valid RFC 4566.
+    timings: offer.timings.length > 0 ? offer.timings : UNBOUNDED_TIMING,
     media,
   });
   return { answer, media: negotiated };

@@ -14,7 +14,8 @@ export function isHold(description: SdpSession | string | Uint8Array): boolean {
       : description;
   const audio = sdp.media
     .map((_, i) => sdpMediaView(sdp, i))
-    .filter((v) => v.media.media === 'audio' && v.media.port !== 0);
+    // A defective m-line (parseSdp) is declined, so it says nothing about hold.
+    .filter((v) => v.media.media === 'audio' && v.media.port !== 0 && v.media.defect === undefined);
   return (
     audio.length > 0 &&
     audio.every((v) => v.connectionOnHold || v.direction === 'sendonly' || v.direction === 'inactive')

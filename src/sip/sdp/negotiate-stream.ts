@@ -2,7 +2,7 @@ import type { CodecInfo } from '../../media/codecs/index.js';
 import { codecForName, codecForPayloadType } from '../../media/codecs/index.js';
 import type { AnswerMode, G711CodecName } from './negotiated-media.js';
 import type { SdpMediaView } from './sdp-media-view.js';
-import type { SdpDirection } from './sdp-session.js';
+import type { SdpConnection, SdpDirection } from './sdp-session.js';
 import { telephoneEvents } from './telephone-events.js';
 
 /** What one negotiation needs to know about us. */
@@ -18,6 +18,8 @@ export interface StreamPolicy {
 export interface AcceptedStream {
   readonly accepted: true;
   readonly view: SdpMediaView;
+  /** Where the offerer receives this stream: the view's connection, known to be there. */
+  readonly connection: SdpConnection;
   readonly payloadType: number;
   readonly codec: CodecInfo;
   readonly telephoneEvent: { readonly payloadType: number; readonly events: string } | null;
@@ -98,7 +100,11 @@ export function negotiateStream(view: SdpMediaView, policy: StreamPolicy): Strea
   if (m.media !== 'audio') return { accepted: false, reason: `media type ${m.media}` };
   // Plain RTP only: SRTP (RTP/SAVP, a=crypto) and feedback profiles are not implemented.
   if (m.proto !== 'RTP/AVP') return { accepted: false, reason: `transport ${m.proto}` };
-  if (view.connection.ttl !== null || view.connection.addressCount !== null) {
+  // A fault confined to this m-line (parseSdp): declined, whatever else it offers.
+  if (m.defect !== undefined) return { accepted: false, reason: m.defect };
+  const connection = view.connection;
+  if (connection === null) return { accepted: false, reason: 'no connection address' };
+  if (connection.ttl !== null || connection.addressCount !== null) {
     return { accepted: false, reason: 'multicast connection address' };
   }
 
@@ -142,6 +148,7 @@ export function negotiateStream(view: SdpMediaView, policy: StreamPolicy): Strea
   return {
     accepted: true,
     view,
+    connection,
     payloadType,
     codec,
     telephoneEvent,

@@ -14,9 +14,20 @@
  * Lines end in CRLF; LF alone is accepted too (RFC 4566 §5 asks parsers to), and trailing
  * whitespace is ignored. Within the session part we accept the optional lines in any order,
  * because deployed stacks do not all keep it; what we insist on is the structure that decides
- * meaning: `v=0` first, one `o=` and `s=`, at least one `t=`, `r=` only after `t=`, an attribute
- * belongs to the `m=` above it, no type letter outside RFC 4566 (§5: a parser must reject a
- * description with a type letter it does not understand), and a `c=` for every stream (§5.7).
+ * meaning: `v=0` first, one `o=` and `s=`, `r=` only after `t=`, an attribute belongs to the `m=`
+ * above it, and no type letter outside RFC 4566 (§5: a parser must reject a description with a
+ * type letter it does not understand).
+ *
+ * Lenient where deployed senders need it (issue 10):
+ * - No `t=` line at all is accepted (OpenSIPS' siprec module sends none); `timings` is then empty,
+ *   and an answer to it gets `t=0 0`. RFC 4566 requires one, but it means nothing to telephony.
+ * - A fault inside one media description (a malformed attribute, `b=` or `c=`, a line repeated
+ *   that may appear once, an RTP format that is not a payload type number, or no `c=` at either
+ *   level, §5.7) does not make the whole description invalid: the m-line gets a `defect` and is
+ *   declined with port 0 in an answer (RFC 3264 §6), the other m-lines are answered. The RFC 4475
+ *   INVITEs carry `a=rtpmap:31 LPC` (no clock rate) on a video m-line, for example.
+ * Never lenient on size (MAX_SDP_BYTES), on the session part, on the m= line's structure (media,
+ * port, proto, at least one format), or on type letters: those still throw ParseError.
  */
 import { ParseError } from '../../core/index.js';
 import { byteOffsetIn, parseConnectionAddress, parseSdpAttribute, quoted } from './parse-sdp-attribute.js';
@@ -134,12 +145,30 @@ function parseTiming(line: Line): SdpTiming & { repeats: string[] } {
   return { startTime: Number(m[1]), stopTime: Number(m[2]), repeats: [] };
 }
 
-interface MediaDraft extends Omit<SdpMedia, 'bandwidths' | 'attributes'> {
+interface MediaDraft extends Omit<SdpMedia, 'bandwidths' | 'attributes' | 'defect'> {
   connection: SdpConnection | null;
   information: string | null;
   key: string | null;
   bandwidths: SdpBandwidth[];
   attributes: SdpAttribute[];
+  /** Set (only) when a fault is found, so a usable m-line has no `defect` property at all. */
+  defect?: string;
+}
+
+/** Records the first fault of an m-line; later ones add nothing a reader needs. */
+function markDefect(media: MediaDraft, error: ParseError): void {
+  media.defect ??= error.message;
+}
+
+/**
+ * An attribute line that failed to parse, kept as written (`a=<text>`) so that the m-line still
+ * reads as it came; only ever on a defective m-line.
+ */
+function rawAttribute(text: string): SdpAttribute {
+  const colon = text.indexOf(':');
+  return colon < 0
+    ? { kind: 'other', name: text, value: null }
+    : { kind: 'other', name: text.slice(0, colon), value: text.slice(colon + 1) };
 }
 
 function parseMediaLine(line: Line): MediaDraft {
@@ -154,18 +183,7 @@ function parseMediaLine(line: Line): MediaDraft {
   if (!pm || port > 65535 || portCount === 0) {
     throw new ParseError(`m= port ${quoted(portText)} is not a port number`, line.at + 2 + media.length + 1);
   }
-  // RFC 4566 §5.14: for RTP profiles the formats are RTP payload type numbers.
-  if (/(^|\/)RTP\//.test(proto)) {
-    for (const f of formats) {
-      if (!/^\d{1,3}$/.test(f) || Number(f) > 127) {
-        throw new ParseError(
-          `m= format ${quoted(f)} is not an RTP payload type`,
-          line.at + 2 + line.value.indexOf(f),
-        );
-      }
-    }
-  }
-  return {
+  const draft: MediaDraft = {
     media,
     port,
     portCount,
@@ -177,6 +195,21 @@ function parseMediaLine(line: Line): MediaDraft {
     key: null,
     attributes: [],
   };
+  // RFC 4566 §5.14: for RTP profiles the formats are RTP payload type numbers. One that is not
+  // spoils this m-line only.
+  if (/(^|\/)RTP\//.test(proto)) {
+    const bad = formats.find((f) => !/^\d{1,3}$/.test(f) || Number(f) > 127);
+    if (bad !== undefined) {
+      markDefect(
+        draft,
+        new ParseError(
+          `m= format ${quoted(bad)} is not an RTP payload type`,
+          line.at + 2 + line.value.indexOf(bad),
+        ),
+      );
+    }
+  }
+  return draft;
 }
 
 /** Attributes that may appear once per section, or once per format. */
@@ -190,6 +223,42 @@ function attributeKey(a: SdpAttribute): string | null {
       return null;
     default:
       return a.kind;
+  }
+}
+
+/** Parses an a= line, refusing a second one of a kind that may appear once per section. */
+function parseAttributeOnce(line: Line, attributeKeys: Set<string>): SdpAttribute {
+  const attribute = parseSdpAttribute(line.value, line.at + 2);
+  const k = attributeKey(attribute);
+  if (k !== null) {
+    if (attributeKeys.has(k)) throw new ParseError(`duplicate a=${k} in a section`, line.at);
+    attributeKeys.add(k);
+  }
+  return attribute;
+}
+
+/** One i=, c=, b=, k= or a= line of a media description. Throws ParseError for a faulty line. */
+function mediaLine(current: MediaDraft, line: Line, seen: Set<string>, attributeKeys: Set<string>): void {
+  if (line.value === '') throw new ParseError(`${line.type}= line has no value`, line.at + 2);
+  if (ONCE_PER_MEDIA.includes(line.type)) {
+    if (seen.has(line.type)) throw new ParseError(`more than one ${line.type}= line in a section`, line.at);
+    seen.add(line.type);
+  }
+  switch (line.type) {
+    case 'i':
+      current.information = line.value;
+      break;
+    case 'c':
+      current.connection = parseConnection(line);
+      break;
+    case 'b':
+      current.bandwidths.push(parseBandwidth(line));
+      break;
+    case 'k':
+      current.key = line.value;
+      break;
+    default:
+      current.attributes.push(parseAttributeOnce(line, attributeKeys));
   }
 }
 
@@ -221,6 +290,8 @@ export function parseSdp(input: string | Uint8Array, options: ParseSdpOptions = 
   const timings: (SdpTiming & { repeats: string[] })[] = [];
   const attributes: SdpAttribute[] = [];
   const media: MediaDraft[] = [];
+  /** Byte offset of each m= line, for faults found once the whole description is read. */
+  const mediaAt: number[] = [];
   let seen = new Set<string>();
   let attributeKeys = new Set<string>();
   let previousType = 'v';
@@ -228,17 +299,31 @@ export function parseSdp(input: string | Uint8Array, options: ParseSdpOptions = 
   for (const line of lines.slice(1)) {
     const current = media[media.length - 1];
     const valueAt = line.at + 2;
-    if (line.value === '' && !NO_VALUE_LINES.has(line.type)) {
-      throw new ParseError(`${line.type}= line has no value`, valueAt);
-    }
     if (line.type === 'm') {
+      if (line.value === '') throw new ParseError('m= line has no value', valueAt);
       media.push(parseMediaLine(line));
+      mediaAt.push(line.at);
       seen = new Set();
       attributeKeys = new Set();
       previousType = 'm';
       continue;
     }
     const allowed = current ? MEDIA_TYPES : SESSION_TYPES;
+    if (current && allowed.includes(line.type)) {
+      // A fault here concerns this m-line alone: it is declined, the others stay usable.
+      try {
+        mediaLine(current, line, seen, attributeKeys);
+      } catch (error) {
+        if (!(error instanceof ParseError)) throw error;
+        markDefect(current, error);
+        if (line.type === 'a') current.attributes.push(rawAttribute(line.value));
+      }
+      previousType = line.type;
+      continue;
+    }
+    if (line.value === '' && !NO_VALUE_LINES.has(line.type)) {
+      throw new ParseError(`${line.type}= line has no value`, valueAt);
+    }
     if (!allowed.includes(line.type)) {
       throw new ParseError(
         SESSION_TYPES.includes(line.type) || line.type === 'v'
@@ -247,7 +332,7 @@ export function parseSdp(input: string | Uint8Array, options: ParseSdpOptions = 
         line.at,
       );
     }
-    if ((current ? ONCE_PER_MEDIA : ONCE_PER_SESSION).includes(line.type)) {
+    if (ONCE_PER_SESSION.includes(line.type)) {
       if (seen.has(line.type)) throw new ParseError(`more than one ${line.type}= line in a section`, line.at);
       seen.add(line.type);
     }
@@ -259,8 +344,7 @@ export function parseSdp(input: string | Uint8Array, options: ParseSdpOptions = 
         sessionName = line.value;
         break;
       case 'i':
-        if (current) current.information = line.value;
-        else information = line.value;
+        information = line.value;
         break;
       case 'u':
         uri = line.value;
@@ -272,11 +356,10 @@ export function parseSdp(input: string | Uint8Array, options: ParseSdpOptions = 
         phones.push(line.value);
         break;
       case 'c':
-        if (current) current.connection = parseConnection(line);
-        else connection = parseConnection(line);
+        connection = parseConnection(line);
         break;
       case 'b':
-        (current ? current.bandwidths : bandwidths).push(parseBandwidth(line));
+        bandwidths.push(parseBandwidth(line));
         break;
       case 't':
         timings.push(parseTiming(line));
@@ -290,18 +373,10 @@ export function parseSdp(input: string | Uint8Array, options: ParseSdpOptions = 
         timeZones = line.value;
         break;
       case 'k':
-        if (current) current.key = line.value;
-        else key = line.value;
+        key = line.value;
         break;
-      default: {
-        const attribute = parseSdpAttribute(line.value, valueAt);
-        const k = attributeKey(attribute);
-        if (k !== null) {
-          if (attributeKeys.has(k)) throw new ParseError(`duplicate a=${k} in a section`, line.at);
-          attributeKeys.add(k);
-        }
-        (current ? current.attributes : attributes).push(attribute);
-      }
+      default:
+        attributes.push(parseAttributeOnce(line, attributeKeys));
     }
     previousType = line.type;
   }
@@ -309,10 +384,17 @@ export function parseSdp(input: string | Uint8Array, options: ParseSdpOptions = 
   const end = bytes.length;
   if (!origin) throw new ParseError('missing o= line', end);
   if (sessionName === null) throw new ParseError('missing s= line', end);
-  if (timings.length === 0) throw new ParseError('missing t= line', end);
-  // RFC 4566 §5.7: a c= at session level, or one in every media description.
-  if (!connection && media.some((m) => !m.connection)) {
-    throw new ParseError('no c= line at session level or in every media description', end);
+  // RFC 4566 §5.9 requires a t= line; OpenSIPS' siprec module sends none, and telephony gives the
+  // times no meaning (RFC 3264 §5: "t=0 0"), so its absence is accepted (timings stay empty).
+  // RFC 4566 §5.7: a c= at session level or in the media description. An active m-line with
+  // neither cannot be answered, but it spoils only itself (OpenSIPS writes c= per m-line only).
+  if (!connection) {
+    media.forEach((m, i) => {
+      if (!m.connection && m.port !== 0) {
+        const at = mediaAt[i] ?? end;
+        markDefect(m, new ParseError('no c= line at session level or in this media description', at));
+      }
+    });
   }
   return {
     version: 0,

@@ -14,8 +14,11 @@ export interface SdpMediaView {
   readonly media: SdpMedia;
   /** Media-level direction, else session-level, else sendrecv (RFC 3264 §5.1). */
   readonly direction: SdpDirection;
-  /** Media-level c=, else session-level (RFC 4566 §5.7). */
-  readonly connection: SdpConnection;
+  /**
+   * Media-level c=, else session-level (RFC 4566 §5.7); null when neither is there (parseSdp then
+   * marks the m-line with a `defect`, and the answerer declines it).
+   */
+  readonly connection: SdpConnection | null;
   /**
    * True for RFC 2543 hold, a connection address of 0.0.0.0 (RFC 3264 §8.4 asks answerers to
    * understand it). We treat the IPv6 unspecified address `::` the same way, as deployed stacks do.
@@ -39,12 +42,11 @@ function find<K extends SdpAttribute['kind']>(
   return attributes.find((a): a is Extract<SdpAttribute, { kind: K }> => a.kind === kind);
 }
 
-/** The view of `session.media[index]`. The session must come from parseSdp (which checks c=). */
+/** The view of `session.media[index]`; RangeError when there is no such m-line. */
 export function sdpMediaView(session: SdpSession, index: number): SdpMediaView {
   const media = session.media[index];
   if (!media) throw new RangeError(`no m-line ${index}`);
   const connection = media.connection ?? session.connection;
-  if (!connection) throw new RangeError(`m-line ${index} has no connection address`);
   const rtpMaps = new Map<number, SdpRtpMap>();
   const fmtps = new Map<string, string>();
   for (const a of media.attributes) {
@@ -60,7 +62,8 @@ export function sdpMediaView(session: SdpSession, index: number): SdpMediaView {
     media,
     direction,
     connection,
-    connectionOnHold: connection.address === '0.0.0.0' || connection.address === '::',
+    connectionOnHold:
+      connection !== null && (connection.address === '0.0.0.0' || connection.address === '::'),
     ptimeMs: (find(media.attributes, 'ptime') ?? find(session.attributes, 'ptime'))?.ptimeMs ?? null,
     maxptimeMs:
       (find(media.attributes, 'maxptime') ?? find(session.attributes, 'maxptime'))?.maxptimeMs ?? null,

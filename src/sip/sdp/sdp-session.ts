@@ -142,6 +142,14 @@ export interface SdpMedia {
   readonly bandwidths: readonly SdpBandwidth[];
   readonly key: string | null;
   readonly attributes: readonly SdpAttribute[];
+  /**
+   * Why this m-line cannot be used as offered, when parseSdp found a fault that concerns it alone
+   * (a malformed attribute, bandwidth or c= line, a repeated line, no connection address). Absent
+   * for a usable m-line. A defective m-line is declined with port 0 (RFC 3264 §6) while the others
+   * are answered; its faulty lines are kept only as far as the model can hold them, so such an
+   * m-line is never written back out as it came.
+   */
+  readonly defect?: string;
 }
 
 export interface SdpSession {

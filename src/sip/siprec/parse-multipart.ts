@@ -15,6 +15,14 @@
  * The CRLF before a delimiter belongs to the delimiter, not to the part before it. We also
  * accept a bare LF wherever CRLF is required, because SIP stacks and hand-written test tools
  * emit them.
+ *
+ * Lenient where deployed SIPREC clients need it (issue 10): a body that ends without the close
+ * delimiter (Cisco, SEMS and Ribbon/Sonus bodies as an open-source SRS stores them in its tests)
+ * ends its last part at the end of the body, as lenient MIME readers do; so does a body whose last
+ * delimiter lacks the closing "--" and has nothing after it. Never lenient on what costs memory or
+ * time: the number of parts, header lines per part and bytes of each part's header section are
+ * capped, and no size a part declares (a Content-Length inside a part, say) is ever read, so
+ * every part body is a view into the bytes we were given.
  */
 import { ParseError } from '../../core/index.js';
 import { parseMediaType } from './parse-media-type.js';
@@ -43,10 +51,16 @@ export interface ParseMultipartOptions {
   readonly maxParts?: number;
   /** Header lines per part beyond this are a ParseError. Default 32. */
   readonly maxHeadersPerPart?: number;
+  /**
+   * Bytes of one part's header section (folded continuation lines included) beyond this are a
+   * ParseError. Default 16384: a SIPREC part has two or three short headers.
+   */
+  readonly maxHeaderBytesPerPart?: number;
 }
 
 const DEFAULT_MAX_PARTS = 16;
 const DEFAULT_MAX_HEADERS = 32;
+const DEFAULT_MAX_HEADER_BYTES = 16384;
 const MAX_HEADER_LINE_BYTES = 8192;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -82,7 +96,10 @@ export function parseMultipart(
 ): MultipartPart[] {
   const boundary = multipartBoundary(contentType);
   const maxParts = options.maxParts ?? DEFAULT_MAX_PARTS;
-  const maxHeaders = options.maxHeadersPerPart ?? DEFAULT_MAX_HEADERS;
+  const limits: PartLimits = {
+    maxHeaders: options.maxHeadersPerPart ?? DEFAULT_MAX_HEADERS,
+    maxHeaderBytes: options.maxHeaderBytesPerPart ?? DEFAULT_MAX_HEADER_BYTES,
+  };
   const dashBoundary = Uint8Array.from(`--${boundary}`, (c) => c.charCodeAt(0));
 
   const first = findDelimiter(body, dashBoundary, 0);
@@ -92,20 +109,38 @@ export function parseMultipart(
   if (first.close) {
     throw new ParseError('multipart body closes before its first part', first.lineStart);
   }
+  if (onlyWhitespaceFrom(body, first.next)) {
+    throw new ParseError('multipart body without a part after its boundary', first.lineStart);
+  }
   const parts: MultipartPart[] = [];
   let partStart = first.next;
   for (;;) {
     const delimiter = findDelimiter(body, dashBoundary, partStart);
-    if (delimiter === null) {
-      throw new ParseError('multipart body without its close delimiter', body.length);
-    }
     if (parts.length >= maxParts) {
       throw new ParseError(`more than ${maxParts} multipart parts`, partStart);
     }
-    parts.push(parsePart(body, partStart, delimiter.partEnd, maxHeaders));
-    if (delimiter.close) return parts;
+    // No close delimiter (RFC 2046 §5.1.1 requires one): the end of the body ends the last part.
+    // Its final line break is kept, because without a delimiter nothing says it is not content.
+    parts.push(parsePart(body, partStart, delimiter?.partEnd ?? body.length, limits));
+    if (delimiter === null || delimiter.close) return parts;
     partStart = delimiter.next;
+    // A delimiter without "--" followed by nothing (or only line breaks and padding) is taken as
+    // the close delimiter: an empty part after it would be an artifact, not content.
+    if (onlyWhitespaceFrom(body, partStart)) return parts;
   }
+}
+
+interface PartLimits {
+  readonly maxHeaders: number;
+  readonly maxHeaderBytes: number;
+}
+
+function onlyWhitespaceFrom(body: Uint8Array, from: number): boolean {
+  for (let i = from; i < body.length; i++) {
+    const b = body[i];
+    if (b !== CR && b !== LF && b !== SPACE && b !== TAB) return false;
+  }
+  return true;
 }
 
 interface Delimiter {
@@ -145,7 +180,8 @@ function findDelimiter(body: Uint8Array, dashBoundary: Uint8Array, from: number)
 /**
  * Checks the rest of a line that starts with the dash-boundary: optional "--", transport padding
  * (we also accept trailing whitespace of any kind the RFC calls LWSP), then a line break or the
- * end of the body (a close delimiter may end the body without CRLF).
+ * end of the body (a close delimiter may end the body without CRLF; so, leniently, may a
+ * delimiter without its "--", which parseMultipart then takes as the close).
  */
 function delimiterLine(
   body: Uint8Array,
@@ -159,7 +195,7 @@ function delimiterLine(
     i += 2;
   }
   while (body[i] === SPACE || body[i] === TAB) i++;
-  if (i >= body.length) return close ? { next: i, close } : null;
+  if (i >= body.length) return { next: i, close };
   if (body[i] === CR && body[i + 1] === LF) return { next: i + 2, close };
   if (body[i] === LF) return { next: i + 1, close };
   // A close delimiter followed by anything is still a close delimiter: the rest is epilogue.
@@ -182,7 +218,8 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number
 }
 
 /** RFC 2046 §5.1: body-part := MIME-part-headers [CRLF *OCTET]. */
-function parsePart(body: Uint8Array, start: number, end: number, maxHeaders: number): MultipartPart {
+function parsePart(body: Uint8Array, start: number, end: number, limits: PartLimits): MultipartPart {
+  const { maxHeaders, maxHeaderBytes } = limits;
   const headers: MultipartHeader[] = [];
   // Where each header's value starts, so a bad Content-Type is reported where it is.
   const valueOffsets: number[] = [];
@@ -199,6 +236,11 @@ function parsePart(body: Uint8Array, start: number, end: number, maxHeaders: num
     }
     if (contentEnd - i > MAX_HEADER_LINE_BYTES) {
       throw new ParseError('part header line too long', i);
+    }
+    // Folded lines do not count as header lines, so the section's bytes are capped as well: this
+    // bounds the unfolded values we build (and the time spent building them).
+    if (contentEnd - start > maxHeaderBytes) {
+      throw new ParseError(`part header section longer than ${maxHeaderBytes} bytes`, i);
     }
     const line = latin1(body, i, contentEnd);
     if (line.startsWith(' ') || line.startsWith('\t')) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CodecInfo } from '../../../../src/media/codecs/index.js';
 import type { AnswerOptions, NegotiatedMedia } from '../../../../src/sip/sdp/index.js';
-import { createAnswer, SdpNegotiationError, serializeSdp } from '../../../../src/sip/sdp/index.js';
+import { createAnswer, parseSdp, SdpNegotiationError, serializeSdp } from '../../../../src/sip/sdp/index.js';
 import { readSdpFixture } from './sdp-fixture.js';
 
 const PCMU: CodecInfo = { name: 'PCMU', payloadType: 0, encoding: 'mulaw', clockRateHz: 8000, channels: 1 };
@@ -312,6 +312,209 @@ describe('createAnswer: negotiated values', () => {
       local({ ports: { allocate: (i) => (asked.push(i), { rtp: 5000, rtcp: 5001 }) } }),
     );
     assert.deepEqual(asked, [1]);
+  });
+});
+
+describe('createAnswer: decline, do not refuse (issue 10, RFC 3264 §6)', () => {
+  /** Parses our answer again and lists each m-line as the offerer will read it. */
+  function mLines(answerText: string) {
+    return parseSdp(answerText).media.map((m) => ({
+      media: m.media,
+      port: m.port,
+      proto: m.proto,
+      formats: m.formats.join(' '),
+      connection: m.connection,
+      direction: m.attributes.find((a) => a.kind === 'direction')?.direction ?? null,
+      attributes: m.attributes.length,
+    }));
+  }
+
+  it('answers audio and declines video (unknown codec), BFCP, text and DTLS-SRTP audio with port 0', () => {
+    const offer = readSdpFixture('lenient-audio-video-application-offer.sdp');
+    const { answer, media } = createAnswer(offer, local());
+    const text = serializeSdp(answer);
+    assert.equal(
+      text,
+      crlf([
+        ...ANSWER_HEAD,
+        'm=audio 40000 RTP/AVP 0 101',
+        'a=rtpmap:0 PCMU/8000',
+        'a=rtpmap:101 telephone-event/8000',
+        'a=fmtp:101 0-15',
+        'a=ptime:20',
+        'a=sendrecv',
+        'm=video 0 RTP/AVP 31 98',
+        'm=application 0 UDP/BFCP *',
+        'm=text 0 RTP/AVP 100',
+        'm=audio 0 UDP/TLS/RTP/SAVPF 0',
+      ]),
+    );
+    // Field by field, as the offerer reads it: same count and order, port 0 and the offered
+    // formats for the declined ones, no c= or attributes of theirs echoed.
+    assert.deepEqual(mLines(text), [
+      {
+        media: 'audio',
+        port: 40000,
+        proto: 'RTP/AVP',
+        formats: '0 101',
+        connection: null,
+        direction: 'sendrecv',
+        attributes: 5,
+      },
+      {
+        media: 'video',
+        port: 0,
+        proto: 'RTP/AVP',
+        formats: '31 98',
+        connection: null,
+        direction: null,
+        attributes: 0,
+      },
+      {
+        media: 'application',
+        port: 0,
+        proto: 'UDP/BFCP',
+        formats: '*',
+        connection: null,
+        direction: null,
+        attributes: 0,
+      },
+      {
+        media: 'text',
+        port: 0,
+        proto: 'RTP/AVP',
+        formats: '100',
+        connection: null,
+        direction: null,
+        attributes: 0,
+      },
+      {
+        media: 'audio',
+        port: 0,
+        proto: 'UDP/TLS/RTP/SAVPF',
+        formats: '0',
+        connection: null,
+        direction: null,
+        attributes: 0,
+      },
+    ]);
+    assert.equal(parseSdp(text).connection?.address, '10.0.0.5');
+    assert.deepEqual(media, [
+      expectedMedia({
+        remoteAddress: '198.51.100.20',
+        remoteRtpPort: 49170,
+        remoteRtcpAddress: '198.51.100.20',
+        remoteRtcpPort: 49171,
+        telephoneEventPayloadType: 101,
+      }),
+    ]);
+  });
+
+  it('answers the RFC 4475 SDP (second m-line video with a=rtpmap:31 LPC) instead of refusing it', () => {
+    const { answer, media } = createAnswer(readSdpFixture('lenient-rfc4475-video-lpc-offer.sdp'), local());
+    assert.equal(
+      serializeSdp(answer),
+      crlf([
+        ...ANSWER_HEAD,
+        'm=audio 40000 RTP/AVP 0',
+        'a=rtpmap:0 PCMU/8000',
+        'a=ptime:20',
+        'a=sendrecv',
+        'm=video 0 RTP/AVP 31',
+      ]),
+    );
+    assert.deepEqual(
+      media.map((m) => [m.index, m.remoteAddress, m.remoteRtpPort, m.codec.name]),
+      [[0, '192.0.2.4', 49217, 'PCMU']],
+    );
+  });
+
+  it('answers the OpenSIPS siprec offer (no t=, c= per m-line) with t=0 0 and both streams recvonly', () => {
+    const { answer, media } = createAnswer(
+      readSdpFixture('opensips-siprec-no-t-offer.sdp'),
+      local({ mode: 'siprec' }),
+    );
+    const stream = (port: number, label: string): string[] => [
+      `m=audio ${port} RTP/AVP 8 101`,
+      'a=rtpmap:8 PCMA/8000',
+      'a=rtpmap:101 telephone-event/8000',
+      'a=fmtp:101 0-15',
+      'a=ptime:20',
+      `a=label:${label}`,
+      'a=recvonly',
+    ];
+    assert.equal(serializeSdp(answer), crlf([...ANSWER_HEAD, ...stream(40000, '1'), ...stream(40002, '2')]));
+    assert.deepEqual(answer.timings, [{ startTime: 0, stopTime: 0, repeats: [] }]);
+    assert.deepEqual(
+      media.map((m) => [
+        m.label,
+        m.remoteAddress,
+        m.remoteRtpPort,
+        m.remoteRtcpPort,
+        m.codec.name,
+        m.direction,
+      ]),
+      [
+        ['1', '192.0.2.60', 35000, 35001, 'PCMA', 'recvonly'],
+        ['2', '192.0.2.61', 35002, 35003, 'PCMA', 'recvonly'],
+      ],
+    );
+  });
+
+  it('declines an m-line without any c= and one with a fault of its own, answering the sound one', () => {
+    const offer = crlf([
+      'v=0',
+      'o=- 1 1 IN IP4 192.0.2.1',
+      's=-',
+      'm=audio 5000 RTP/AVP 0',
+      'm=audio 5002 RTP/AVP 0',
+      'c=IN IP4 192.0.2.2',
+      'a=ptime:fast',
+      'm=audio 5004 RTP/AVP 8 0',
+      'c=IN IP4 192.0.2.3',
+    ]);
+    const asked: number[] = [];
+    const { answer, media } = createAnswer(
+      offer,
+      local({ ports: (i) => (asked.push(i), { rtp: 40000 + 2 * i, rtcp: 40001 + 2 * i }) }),
+    );
+    assert.deepEqual(
+      answer.media.map((m) => [m.port, m.formats.join(' ')]),
+      [
+        [0, '0'],
+        [0, '0'],
+        [40004, '8'],
+      ],
+    );
+    assert.deepEqual(asked, [2], 'ports only for the answered m-line');
+    assert.deepEqual(
+      media.map((m) => [m.index, m.remoteAddress, m.codec.name]),
+      [[2, '192.0.2.3', 'PCMA']],
+    );
+  });
+
+  it('still refuses (488 NO_COMMON_CODEC) when no m-line is usable, naming a bounded list of reasons', () => {
+    const offer = crlf([
+      'v=0',
+      'o=- 1 1 IN IP4 192.0.2.1',
+      's=-',
+      'c=IN IP4 192.0.2.1',
+      't=0 0',
+      'm=video 5000 RTP/AVP 31',
+      'a=rtpmap:31 LPC',
+      'm=audio 5002 RTP/AVP 0',
+      'a=rtpmap:0 PCMU',
+      ...Array.from({ length: 6 }, (_, i) => `m=application ${5004 + 2 * i} UDP/BFCP *`),
+    ]);
+    let asked = 0;
+    const e = negotiationError(() =>
+      createAnswer(offer, local({ ports: () => (asked++, { rtp: 1, rtcp: 2 }) })),
+    );
+    assert.equal(e.code, 'NO_COMMON_CODEC');
+    assert.equal(e.sipStatusCode, 488);
+    assert.equal(asked, 0);
+    assert.match(e.message, /m-line 0: media type video; m-line 1: a=rtpmap value "0 PCMU" is malformed/);
+    assert.match(e.message, /m-line 3: media type application; 4 more\)$/);
   });
 });
 

@@ -193,16 +193,15 @@ describe('parseSdp errors', () => {
     ['not a type line', base + 'hello\r\n', base.length],
     ['t= inside media', base + 't=0 0\r\n', base.length],
     ['bad port', base.replace('audio 1 ', 'audio 70000 '), base.indexOf('audio 1 ') + 6],
-    ['bad payload type', base.replace('RTP/AVP 0', 'RTP/AVP 200'), base.indexOf('RTP/AVP') + 8],
-    ['malformed rtpmap', base + 'a=rtpmap:0 PCMU\r\n', base.length + 9],
-    ['direction with a value', base + 'a=sendonly:yes\r\n', base.length + 11],
-    ['duplicate direction', base + 'a=sendonly\r\na=recvonly\r\n', base.length + 12],
-    ['duplicate rtpmap', base + 'a=rtpmap:0 PCMU/8000\r\na=rtpmap:0 PCMA/8000\r\n', base.length + 22],
     ['blank line inside', base.replace('s=-\r\n', 's=-\r\n\r\n'), base.indexOf('c=')],
     ['missing o=', 'v=0\r\ns=-\r\nt=0 0\r\n', 17],
-    ['no c= for a stream', 'v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nm=audio 1 RTP/AVP 0\r\n', 56],
     ['NUL byte', base.replace('s=-', 's=\0'), base.indexOf('s=-') + 2],
     ['r= without t=', 'v=0\r\no=- 1 1 IN IP4 h\r\nr=1\r\n', 23],
+    // Still strict on what is not one m-line's own business (issue 10 keeps these refusals).
+    ['a malformed session-level attribute', 'v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\na=rtpmap:0 PCMU\r\n', 37],
+    ['an unknown type letter in a media description', base + 'y=1\r\n', base.length],
+    ['an m= line without formats', base.replace('RTP/AVP 0', 'RTP/AVP'), base.indexOf('audio')],
+    ['an m= line with a bad port', base.replace('audio 1 ', 'audio x '), base.indexOf('audio 1 ') + 6],
   ];
   for (const [what, text, offset] of cases) {
     it(`rejects ${what} at byte ${offset}`, () => {
@@ -222,5 +221,120 @@ describe('parseSdp errors', () => {
 
   it('refuses input over the size limit before reading it', () => {
     assert.equal(parseError(() => parseSdp('v=0\r\n'.repeat(10), { maxBytes: 16 })).offset, 16);
+  });
+});
+
+describe('parseSdp leniency (issue 10)', () => {
+  it('accepts the OpenSIPS siprec offer: no t= line, c= per m-line only', () => {
+    const s = parseSdp(readSdpFixture('opensips-siprec-no-t-offer.sdp'));
+    assert.deepEqual(s.timings, []);
+    assert.equal(s.connection, null);
+    assert.equal(s.origin.address, '192.0.2.60');
+    assert.deepEqual(
+      s.media.map((m) => [
+        m.media,
+        m.port,
+        m.proto,
+        m.formats.join(' '),
+        m.connection?.address,
+        'defect' in m,
+      ]),
+      [
+        ['audio', 35000, 'RTP/AVP', '8 0 101', '192.0.2.60', false],
+        ['audio', 35002, 'RTP/AVP', '8 0 101', '192.0.2.61', false],
+      ],
+    );
+    assert.deepEqual(
+      [0, 1].map((i) => [
+        sdpMediaView(s, i).label,
+        sdpMediaView(s, i).direction,
+        sdpMediaView(s, i).rtcp?.port,
+      ]),
+      [
+        ['1', 'sendonly', 35001],
+        ['2', 'sendonly', 35003],
+      ],
+    );
+  });
+
+  const base = 'v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN IP4 h\r\nt=0 0\r\nm=audio 1 RTP/AVP 0\r\n';
+  // Each of these was a ParseError for the whole description; now it spoils its m-line only.
+  const faults: [string, string, string, number][] = [
+    [
+      'bad payload type',
+      base.replace('RTP/AVP 0', 'RTP/AVP 200'),
+      'm= format "200" is not an RTP payload type',
+      65,
+    ],
+    [
+      'malformed rtpmap',
+      base + 'a=rtpmap:0 PCMU\r\n',
+      'a=rtpmap value "0 PCMU" is malformed',
+      base.length + 9,
+    ],
+    ['direction with a value', base + 'a=sendonly:yes\r\n', 'a=sendonly takes no value', base.length + 11],
+    [
+      'duplicate direction',
+      base + 'a=sendonly\r\na=recvonly\r\n',
+      'duplicate a=direction in a section',
+      base.length + 12,
+    ],
+    [
+      'duplicate rtpmap',
+      base + 'a=rtpmap:0 PCMU/8000\r\na=rtpmap:0 PCMA/8000\r\n',
+      'duplicate a=rtpmap 0 in a section',
+      base.length + 22,
+    ],
+    [
+      'malformed media c=',
+      base + 'c=IN IP4\r\n',
+      'c= line needs 3 fields (nettype addrtype address)',
+      base.length + 2,
+    ],
+    [
+      'two c= lines',
+      base + 'c=IN IP4 h\r\nc=IN IP4 h\r\n',
+      'more than one c= line in a section',
+      base.length + 12,
+    ],
+    ['malformed b=', base + 'b=AS\r\n', 'b= value "AS" is not <bwtype>:<bandwidth>', base.length + 2],
+    ['empty a=', base + 'a=\r\n', 'a= line has no value', base.length + 2],
+    [
+      'no c= at either level',
+      'v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nm=audio 1 RTP/AVP 0\r\n',
+      'no c= line at session level or in this media description',
+      35,
+    ],
+  ];
+  for (const [what, text, message, offset] of faults) {
+    it(`marks the m-line defective for ${what} (byte ${offset}), keeping the description`, () => {
+      const s = parseSdp(text);
+      assert.equal(s.media.length, 1);
+      assert.equal(s.media[0]!.defect, `${message} (at byte offset ${offset})`);
+      // A second, sound m-line after the faulty one is not affected.
+      const two = parseSdp(`${text}m=audio 3 RTP/AVP 0\r\nc=IN IP4 h2\r\n`);
+      assert.equal(two.media[0]!.defect, `${message} (at byte offset ${offset})`);
+      assert.equal('defect' in two.media[1]!, false);
+    });
+  }
+
+  it('keeps the first fault of an m-line and the faulty attribute as written', () => {
+    const s = parseSdp(readSdpFixture('lenient-rfc4475-video-lpc-offer.sdp'));
+    assert.equal('defect' in s.media[0]!, false);
+    const video = s.media[1]!;
+    assert.match(video.defect ?? '', /^a=rtpmap value "31 LPC" is malformed \(at byte offset \d+\)$/);
+    assert.deepEqual(video.attributes, [{ kind: 'other', name: 'rtpmap', value: '31 LPC' }]);
+    const twice = parseSdp(`${base}a=rtpmap:0 PCMU\r\na=ptime:x\r\n`);
+    assert.match(twice.media[0]!.defect ?? '', /^a=rtpmap value/);
+  });
+
+  it('does not call an m-line with port 0 and no c= defective (RFC 3264 §6 disabled streams)', () => {
+    const s = parseSdp(
+      'v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nm=video 0 RTP/AVP 31\r\nm=audio 5 RTP/AVP 0\r\nc=IN IP4 h\r\n',
+    );
+    assert.deepEqual(
+      s.media.map((m) => 'defect' in m),
+      [false, false],
+    );
   });
 });

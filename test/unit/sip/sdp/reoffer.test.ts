@@ -80,6 +80,47 @@ describe('answerReoffer', () => {
   });
 });
 
+describe('answerReoffer: decline, do not refuse (issue 10)', () => {
+  it('declines m-lines a re-offer adds that we cannot use, keeping the call as it was', () => {
+    const first = createAnswer(readSdpFixture('sipp-uac-offer.sdp'), initial);
+    // The same session with a video m-line (malformed rtpmap, unknown codec) and BFCP added, and
+    // without its t= line.
+    const reoffer =
+      readSdpFixture('sipp-uac-offer.sdp').replace(/^t=.*\r\n/m, '') +
+      'm=video 6002 RTP/AVP 31 98\r\na=rtpmap:31 LPC\r\na=rtpmap:98 XVID/90000\r\nm=application 6004 UDP/BFCP *\r\n';
+    const again2 = answerReoffer(first, reoffer, again);
+    assert.equal(again2.changed, true);
+    assert.deepEqual(
+      again2.answer.media.map((m) => [m.media, m.port, m.formats.join(' ')]),
+      [
+        ['audio', first.media[0]!.localRtpPort, '0'],
+        ['video', 0, '31 98'],
+        ['application', 0, '*'],
+      ],
+    );
+    assert.deepEqual(again2.answer.timings, [{ startTime: 0, stopTime: 0, repeats: [] }]);
+    assert.deepEqual(
+      again2.media.map((m) => [m.index, m.localRtpPort, m.codec.name]),
+      [[0, first.media[0]!.localRtpPort, 'PCMU']],
+    );
+  });
+
+  it('declines a stream that turns defective in a re-offer and answers the others', () => {
+    const two = readSdpFixture('siprec-two-stream-offer.sdp');
+    const first = createAnswer(two, { ...initial, mode: 'siprec' });
+    const spoiled = two.replace('a=label:2\r\n', 'a=label:2\r\na=ptime:soon\r\n');
+    const next = answerReoffer(first, spoiled, { ...again, mode: 'siprec' });
+    assert.deepEqual(
+      next.answer.media.map((m) => m.port),
+      [first.media[0]!.localRtpPort, 0],
+    );
+    assert.deepEqual(
+      next.media.map((m) => m.label),
+      ['1'],
+    );
+  });
+});
+
 describe('createOffer and isHold', () => {
   it('writes a canonical offer for our own re-INVITE', () => {
     const offer = createOffer({
@@ -131,5 +172,13 @@ describe('createOffer and isHold', () => {
     assert.equal(hold('asterisk-offer.sdp'), false);
     assert.equal(hold('siprec-two-stream-offer.sdp'), true);
     assert.equal(hold('video-audio-offer.sdp'), false);
+  });
+
+  it('leaves a defective audio m-line (declined) out of the hold decision', () => {
+    // A held call whose re-offer also carries a sendrecv audio m-line we would decline.
+    const held =
+      readSdpFixture('hold-sendonly-reoffer.sdp') + 'm=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU\r\n';
+    assert.equal(isHold(held), true);
+    assert.equal(isHold(readSdpFixture('opensips-siprec-no-t-offer.sdp')), true);
   });
 });

@@ -196,4 +196,50 @@ describe('SDP properties', () => {
       { numRuns: 1500 },
     );
   });
+
+  it('a fault inside one m-line declines that m-line and leaves the answer to the others as it was', () => {
+    const faults = ['a=rtpmap:31 LPC', 'a=ptime:x', 'b=AS', 'c=IN IP4', 'a=sendonly:1', 'a=', 'a=mid:a b'];
+    fc.assert(
+      fc.property(
+        fixtureText,
+        fc.nat(),
+        fc.constantFrom(...faults),
+        fc.constantFrom('uas' as const, 'siprec' as const),
+        (text, pick, fault, mode) => {
+          const lines = text.split('\r\n');
+          const mLineAt = lines.flatMap((l, i) => (l.startsWith('m=') ? [i] : []));
+          const index = pick % mLineAt.length;
+          lines.splice(mLineAt[index]! + 1, 0, fault);
+          const spoiled = lines.join('\r\n');
+          assert.ok(parseSdp(spoiled).media[index]!.defect);
+          let before;
+          try {
+            before = createAnswer(text, { ...localOptions, mode });
+          } catch (e) {
+            assert.ok(e instanceof SdpNegotiationError);
+            return;
+          }
+          const othersAccepted = before.media.some((m) => m.index !== index);
+          let after;
+          try {
+            after = createAnswer(spoiled, { ...localOptions, mode });
+          } catch (e) {
+            assert.ok(e instanceof SdpNegotiationError && e.code === 'NO_COMMON_CODEC', String(e));
+            assert.equal(othersAccepted, false);
+            return;
+          }
+          assert.equal(after.answer.media.length, before.answer.media.length);
+          assert.equal(after.answer.media[index]!.port, 0);
+          after.answer.media.forEach((m, i) => {
+            if (i !== index) assert.deepEqual(m, before.answer.media[i]);
+          });
+          assert.deepEqual(
+            after.media,
+            before.media.filter((m) => m.index !== index),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });

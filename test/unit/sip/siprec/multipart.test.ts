@@ -9,8 +9,9 @@ import {
   parseMediaType,
   parseMultipart,
   partHeader,
+  recordingSessionFromInvite,
 } from '../../../../src/sip/siprec/index.js';
-import { readInviteFixture } from './invite-fixture.js';
+import { readInviteFixture, sdpLabels } from './invite-fixture.js';
 
 const bytes = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
@@ -115,7 +116,6 @@ describe('parseMultipart', () => {
 
   it('reports malformed bodies with ParseError at the right offset', () => {
     throwsParseError(() => parseText('no boundary at all'), 0);
-    throwsParseError(() => parseText('--b1\r\n\r\nunterminated'), 20);
     throwsParseError(() => parseText('--b1--\r\n'), 0);
     throwsParseError(() => parseText('--b1\r\nnot a header\r\n\r\nx\r\n--b1--'), 6);
     throwsParseError(() => parseText('--b1\r\n folded first\r\n\r\n--b1--'), 6);
@@ -142,6 +142,116 @@ describe('parseMultipart', () => {
       assert.match(text(parts[0]?.body ?? new Uint8Array()), /^v=0\r?\n[\s\S]*a=sendonly\r?\n$/);
       assert.match(text(parts[1]?.body ?? new Uint8Array()), /^<\?xml[\s\S]*recording>\r?\n$/);
     }
+  });
+});
+
+describe('parseMultipart: a body without its close delimiter (issue 10)', () => {
+  // Cisco, SEMS and Ribbon bodies as a widely used open-source SRS stores them in its tests end
+  // their last part without "--boundary--"; the end of the body ends that part.
+  const vendors: [string, string[], RegExp][] = [
+    [
+      'cisco-no-close-delimiter.sip',
+      ['application/sdp', 'application/rs-metadata+xml', 'application/gtd'],
+      /^IAM,\r\nGCI,8f3c2a1b4d5e11ef9a0b0c1d2e3f4a5b\r\n$/,
+    ],
+    [
+      'sems-no-close-delimiter.sip',
+      ['application/sdp', 'application/rs-metadata+xml'],
+      /^<\?xml[\s\S]*<\/recording>$/,
+    ],
+    [
+      'ribbon-no-close-delimiter.sip',
+      ['application/sdp', 'application/rs-metadata+xml'],
+      /^<\?xml[\s\S]*<\/tns:recording>\r\n$/,
+    ],
+  ];
+  for (const [name, types, last] of vendors) {
+    it(`splits ${name}, the end of the body ending the last part`, () => {
+      const invite = readInviteFixture(name);
+      const parts = parseMultipart(invite.body, invite.contentType);
+      assert.deepEqual(
+        parts.map((p) => p.contentType),
+        types,
+      );
+      // The last part runs to the very last byte of the body, line break (if any) included.
+      const final = parts[parts.length - 1]!;
+      assert.equal(final.body.byteOffset + final.body.length, invite.body.byteOffset + invite.body.length);
+      assert.match(text(final.body), last);
+      assert.match(text(parts[0]!.body), /^v=0\r?\n[\s\S]*a=label:2\r?\n/);
+      // The whole SIPREC body reads: both labelled m-lines map to metadata streams.
+      const sdp = parts[0]!.body;
+      const recording = recordingSessionFromInvite(invite.contentType, invite.body, sdpLabels(sdp));
+      assert.deepEqual(
+        recording.mLines.map((m) => m.label),
+        ['1', '2'],
+      );
+      assert.ok(recording.metadata !== null, 'metadata read');
+      assert.ok(
+        recording.mLines.every((m) => !m.streamId.startsWith('m-line:')),
+        'every m-line resolved to a metadata stream',
+      );
+      assert.equal(recording.session.participants.length, 2);
+    });
+  }
+
+  it('keeps the Cisco part headers in order, Content-Disposition first', () => {
+    const invite = readInviteFixture('cisco-no-close-delimiter.sip');
+    const [sdp, , gtd] = parseMultipart(invite.body, invite.contentType);
+    assert.deepEqual(sdp?.headers, [
+      { name: 'Content-Disposition', value: 'session;handling=required' },
+      { name: 'Content-Type', value: 'application/sdp' },
+    ]);
+    assert.equal(partHeader(gtd!, 'content-disposition'), 'signal;handling=optional');
+  });
+
+  it('ends the last part at the end of the body, with or without a final line break', () => {
+    assert.deepEqual(
+      parseText('--b1\r\nContent-Type: a/b\r\n\r\none\r\n--b1\r\n\r\nlast line').map((p) => text(p.body)),
+      ['one', 'last line'],
+    );
+    assert.deepEqual(
+      parseText('--b1\n\nonly part\n').map((p) => text(p.body)),
+      ['only part\n'],
+    );
+  });
+
+  it('takes a last delimiter without "--" and nothing after it as the close delimiter', () => {
+    for (const tail of ['', '\r\n', '\r\n\r\n', ' \t\n']) {
+      const parts = parseText(`--b1\r\nContent-Type: a/b\r\n\r\none\r\n--b1${tail}`);
+      assert.deepEqual(
+        parts.map((p) => [p.contentType, text(p.body)]),
+        [['a/b', 'one']],
+        JSON.stringify(tail),
+      );
+    }
+  });
+
+  it('still refuses a body with a boundary but no part after it', () => {
+    throwsParseError(() => parseText('--b1\r\n'), 0);
+    throwsParseError(() => parseText('preamble\r\n--b1'), 10);
+  });
+
+  it('stays strict on counts and sizes when the close delimiter is missing', () => {
+    // The part cap counts an unterminated last part like any other.
+    const many = '--b1\r\n\r\nx\r\n'.repeat(17);
+    throwsParseError(() => parseText(many));
+    assert.equal(parseMultipart(bytes(many), 'multipart/mixed;boundary=b1', { maxParts: 17 }).length, 17);
+    // Folded continuation lines are not header lines, but they count toward the header bytes.
+    const folded = `--b1\r\nX-Long: a\r\n${' b\r\n'.repeat(6000)}\r\nbody`;
+    throwsParseError(() => parseText(folded), 6 + 11 + 4 * 4093);
+    const small = `--b1\r\nX-A: 1\r\nX-B: 2\r\n\r\nbody`;
+    assert.equal(parseText(small).length, 1);
+    throwsParseError(
+      () => parseMultipart(bytes(small), 'multipart/mixed;boundary=b1', { maxHeaderBytesPerPart: 10 }),
+      14,
+    );
+  });
+
+  it('never reads a size a part declares: the body is what is there, a view into the input', () => {
+    const body = bytes('--b1\r\nContent-Length: 99999999999\r\n\r\nshort');
+    const [part] = parseMultipart(body, 'multipart/mixed;boundary=b1');
+    assert.equal(text(part!.body), 'short');
+    assert.equal(part!.body.buffer, body.buffer);
   });
 });
 
