@@ -95,7 +95,7 @@ describe('RFC 7865 §8.1 complete example', () => {
       ['98', '8zc6e0lYTlWIINA6GR+3ag==', [PAUL], 'agent'],
       ['99', 'EiXGlc+4TruqqoDaNE76ag==', [PAUL], 'agent'],
     ]);
-    assert.equal(r.session.roleRule, 'sender-order');
+    assert.equal(r.session.roleSource, 'label-order');
     assert.deepEqual(
       r.session.participants.map((p) => [p.id, p.aor, p.name, p.role, p.active, p.sends.length]),
       [
@@ -110,7 +110,7 @@ describe('RFC 7865 §8.1 complete example', () => {
 
   it('lets the original From decide instead: Paul called', () => {
     const byFrom = load('rfc7865-complete.sip', { originalFrom: '"Paul" <sip:paul@biloxi.com>;tag=1' });
-    assert.equal(byFrom.session.roleRule, 'original-from');
+    assert.equal(byFrom.session.roleSource, 'recorded-call-parties');
     assert.deepEqual(
       byFrom.mLines.map((m) => m.role),
       ['agent', 'agent', 'caller', 'caller'],
@@ -126,7 +126,7 @@ describe('Cisco CUBE without metadata', () => {
       ['1', 'label:1', [], 'unknown'],
       ['2', 'label:2', [], 'unknown'],
     ]);
-    assert.equal(r.session.roleRule, 'none');
+    assert.equal(r.session.roleSource, 'none');
     assert.deepEqual(r.session.participants, []);
     assert.deepEqual([...r.session.streamsByLabel.keys()], ['1', '2']);
     assert.ok(r.session.streams.every((s) => s.synthesized));
@@ -134,7 +134,7 @@ describe('Cisco CUBE without metadata', () => {
 
   it('takes roles from a configured stream order', () => {
     const r = load('cisco-cube-no-metadata.sip', { streamOrderRoles: ['caller', 'agent'] });
-    assert.equal(r.session.roleRule, 'stream-order');
+    assert.equal(r.session.roleSource, 'stream-order');
     assert.deepEqual(
       r.mLines.map((m) => m.role),
       ['caller', 'agent'],
@@ -162,7 +162,7 @@ describe('single mixed m-line (Metaswitch style)', () => {
 
   it('still tells the parties apart with an agent matcher', () => {
     const r = load('metaswitch-single-mixed.sip', { agentMatcher: { pattern: /\+44207946099\d@/ } });
-    assert.equal(r.session.roleRule, 'agent-matcher');
+    assert.equal(r.session.roleSource, 'agent-pattern');
     assert.deepEqual(
       r.session.participants.map((p) => p.role),
       ['caller', 'agent'],
@@ -200,7 +200,7 @@ describe('BroadWorks namespace and extension', () => {
     const r = load('broadworks-extension.sip', {
       agentMatcher: { aorPrefix: 'sip:+1202' },
     });
-    assert.equal(r.session.roleRule, 'agent-matcher');
+    assert.equal(r.session.roleSource, 'agent-pattern');
     assert.deepEqual(
       r.mLines.map((m) => m.role),
       ['agent', 'caller'],
@@ -231,7 +231,7 @@ describe('Oracle (Acme Packet) extension data', () => {
         [CALLER, 'b3JhLXNlc3Npb24tMDAwMQ=='],
       ],
     );
-    assert.equal(r.session.roleRule, 'vendor-calling-party');
+    assert.equal(r.session.roleSource, 'vendor-marker');
     assert.deepEqual(mLines(r), [
       ['553654187', 'b3JhLXN0cmVhbS0x', [CALLER], 'caller'],
       ['553654188', 'b3JhLXN0cmVhbS0y', [AGENT], 'agent'],
@@ -255,7 +255,7 @@ describe('Avaya UCID, LF-only body, and a partial update', () => {
   it('reads the UCID and call id and pairs the streams', () => {
     const r = load('avaya-ucid.sip', { originalFrom: 'tel:+1-312-555-0199' });
     assert.deepEqual(r.session.vendorCallIds, { ucid: '00001002161718123456', callId: 'AV-8812-44231' });
-    assert.equal(r.session.roleRule, 'original-from');
+    assert.equal(r.session.roleSource, 'recorded-call-parties');
     assert.deepEqual(mLines(r), [
       ['11', 'YXZheWEtc3RyZWFtLXJ4', [CALLER], 'caller'],
       ['12', 'YXZheWEtc3RyZWFtLXR4', [AGENT], 'agent'],
