@@ -1,0 +1,75 @@
+// SIPREC INVITEs from the vendor fixtures through SipIngress (fake RTP endpoints, fake clock):
+// every leg.added says which role rule decided its role (roleSource, issue 10 point 2), and what
+// metadata parsing tolerated is counted (siprecMetadataWarnings).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import type { LegAddedEvent } from '../../../src/session/index.js';
+import { parseMessage } from '../../../src/sip/message/index.js';
+import type { SipRequest } from '../../../src/sip/message/index.js';
+import { fixture } from '../../support/paths.js';
+import { request, rig, sdp, settle } from './ingress-rig.js';
+
+function fixtureInvite(name: string): SipRequest {
+  const message = parseMessage(new Uint8Array(readFileSync(fixture(`sip/siprec/${name}`))));
+  if (message.kind !== 'request') throw new Error(`${name} is not a request`);
+  return message;
+}
+
+function legsAdded(events: readonly { type: string }[]): LegAddedEvent[] {
+  return events.filter((e): e is LegAddedEvent => e.type === 'leg.added');
+}
+
+describe('SipIngress: SIPREC roles and their source', () => {
+  it('Ribbon: call data names the caller, so label 1 is the agent whatever the agent pattern says', async () => {
+    const r = rig({ stt: undefined, recordDir: undefined, agentMatcher: { aorPrefix: '3125' } });
+    await r.invite('d1', fixtureInvite('ribbon-calldata-agent-first.sip'));
+    r.ingress.onConfirmed(r.info('d1'));
+    await settle();
+    assert.deepEqual(
+      legsAdded(r.events).map((l) => [l.label, l.role, l.participant?.aor, l.roleSource]),
+      [
+        ['1', 'agent', '8500@192.0.2.55', 'vendor-marker'],
+        ['2', 'caller', '3125550147@198.51.100.20', 'vendor-marker'],
+      ],
+    );
+    assert.equal(r.ingress.siprecMetadataWarnings, 0);
+  });
+
+  it('Avaya SBCE: streams without stream_id are answered, their warnings counted', async () => {
+    const r = rig({ stt: undefined, recordDir: undefined });
+    await r.invite('d1', fixtureInvite('avaya-sbce-no-stream-id.sip'));
+    r.ingress.onConfirmed(r.info('d1'));
+    await settle();
+    assert.deepEqual(
+      legsAdded(r.events).map((l) => [l.label, l.role, l.participant?.aor, l.roleSource]),
+      [
+        ['10', 'caller', 'sip:+13125550142@pstn.example.org', 'label-order'],
+        ['20', 'agent', 'sip:3001@avaya.example.com', 'label-order'],
+      ],
+    );
+    assert.equal(r.ingress.siprecMetadataWarnings, 3);
+  });
+
+  it('BroadWorks: the draft recording_metadata INVITE (no Require: siprec) gets one mixed leg', async () => {
+    const r = rig({ stt: undefined, recordDir: undefined });
+    await r.invite('d1', fixtureInvite('broadworks-recording-metadata.sip'));
+    r.ingress.onConfirmed(r.info('d1'));
+    await settle();
+    assert.deepEqual(
+      legsAdded(r.events).map((l) => [l.label, l.role, l.participant, l.roleSource]),
+      [['1', 'mixed', undefined, 'vendor-marker']],
+    );
+  });
+
+  it('a plain SIP leg carries no roleSource', async () => {
+    const r = rig({ stt: undefined, recordDir: undefined });
+    await r.invite('d1', request({ callId: 'c1', body: sdp([[]]) }));
+    r.ingress.onConfirmed(r.info('d1'));
+    await settle();
+    const legs = legsAdded(r.events);
+    assert.equal(legs.length, 1);
+    assert.equal(legs[0]?.role, 'caller');
+    assert.equal('roleSource' in (legs[0] ?? {}), false);
+  });
+});
