@@ -123,6 +123,10 @@ export function mergeRecordingMetadata(
       caller: update.callParties.caller ?? base.callParties.caller,
       callee: update.callParties.callee ?? base.callParties.callee,
     },
+    recordedCall: {
+      from: update.recordedCall.from ?? base.recordedCall.from,
+      to: update.recordedCall.to ?? base.recordedCall.to,
+    },
     warnings: [...base.warnings, ...update.warnings].slice(0, MAX_METADATA_WARNINGS),
   };
 }

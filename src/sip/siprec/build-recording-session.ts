@@ -12,8 +12,9 @@
  *    match against the participants' AoRs (see aorMatches). Marked or matched callers are callers,
  *    the others agents (or: the matched callee is the agent, the others callers).
  * 2. `recorded-call-parties`: the recorded call's own From (`originalFrom`), else its To
- *    (`originalTo`), as the SRC passes them in headers it adds to the recording INVITE, matched
- *    against the participants the same way. (`sipSessionID` correlates the recording with the
+ *    (`originalTo`), matched against the participants the same way: from the options (an SRC
+ *    configured to add them as headers of the recording INVITE), else from SIP headers the SRC
+ *    copied into the metadata (Oracle `apkt:header label="From"`/`"To"`). (`sipSessionID` correlates the recording with the
  *    recorded call but names no party, so it decides nothing here.)
  * 3. `agent-pattern`: configuration, the AgentMatcher (AoR prefix, domain or pattern): matching
  *    participants are agents, the others callers.
@@ -171,7 +172,9 @@ export function buildRecordingSession(
     return true;
   };
   let roleSource: RoleRule = 'none';
-  const { agentMatcher, originalFrom, originalTo } = options;
+  const { agentMatcher } = options;
+  const originalFrom = options.originalFrom ?? metadata?.recordedCall.from ?? undefined;
+  const originalTo = options.originalTo ?? metadata?.recordedCall.to ?? undefined;
   const calling = metadata?.callingParticipantIds ?? [];
   const parties = metadata?.callParties;
   if (

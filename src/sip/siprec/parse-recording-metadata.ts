@@ -214,6 +214,7 @@ export function parseRecordingMetadata(
     callingParticipantIds: vendor.callingParticipantIds,
     callerOriginated: vendor.callerOriginated,
     callParties: vendor.callParties,
+    recordedCall: vendor.recordedCall,
     warnings,
   };
 }
@@ -269,6 +270,7 @@ interface VendorData {
   readonly callingParticipantIds: string[];
   readonly callerOriginated: boolean | null;
   readonly callParties: VendorCallParties;
+  readonly recordedCall: { readonly from: string | null; readonly to: string | null };
 }
 
 /**
@@ -279,13 +281,16 @@ interface VendorData {
  * - Avaya: `ucid`, `callId`; BroadWorks and Webex Calling: `callID`, `extTrackingID`, and
  *   `<callType>` (`<origCall>` or `<termCall>`) with `callingPartyNumber`/`calledPartyNumber`;
  * - Ribbon/Sonus: `<callData>` with `fromhdr`, `tohdr` (the recorded call's From and To header
- *   values), `callid` and `gcid`.
+ *   values), `callid` and `gcid`;
+ * - SIP headers an SRC copies from the recorded call (Oracle `<apkt:header label="From">` with
+ *   `<value>` children): From and To become `recordedCall`, for the role rule's second step.
  */
 function vendorData(root: XmlElement, participantIds: ReadonlyMap<XmlElement, string>): VendorData {
   const ids: { ucid?: string; callId?: string; extTrackingId?: string; gcid?: string } = {};
   const callingParticipantIds: string[] = [];
   const parties: { caller: string | null; callee: string | null } = { caller: null, callee: null };
   let callerOriginated: boolean | null = null;
+  const recordedCall: { from: string | null; to: string | null } = { from: null, to: null };
   const known = new Set(participantIds.values());
   const visit = (element: XmlElement, participantId: string | null): void => {
     const name = element.name.toLowerCase();
@@ -295,6 +300,11 @@ function vendorData(root: XmlElement, participantIds: ReadonlyMap<XmlElement, st
     } else if (name === 'extensiondata') {
       const parent = attribute(element, ['parent']);
       if (parent !== null && known.has(parent)) participantId = parent;
+    } else if (name === 'header') {
+      const label = attribute(element, ['label', 'name'])?.toLowerCase();
+      const value = childText(element, 'value') ?? (text === '' ? null : text);
+      if (value !== null && (label === 'from' || label === 'f')) recordedCall.from ??= value;
+      if (value !== null && (label === 'to' || label === 't')) recordedCall.to ??= value;
     } else if (text !== '') {
       if (name === 'ucid') ids.ucid ??= text.split(';')[0]?.trim() ?? text;
       else if (name === 'callid' || name === 'call-id') ids.callId ??= text;
@@ -310,5 +320,5 @@ function vendorData(root: XmlElement, participantIds: ReadonlyMap<XmlElement, st
     for (const child of element.children) visit(child, participantId);
   };
   visit(root, null);
-  return { ids, callingParticipantIds, callerOriginated, callParties: parties };
+  return { ids, callingParticipantIds, callerOriginated, callParties: parties, recordedCall };
 }

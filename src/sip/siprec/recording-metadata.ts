@@ -130,6 +130,12 @@ export interface RecordingMetadata {
   /** Caller and callee as vendor call data names them (see VendorCallParties). */
   readonly callParties: VendorCallParties;
   /**
+   * The recorded call's From and To header values when the SRC copies SIP headers into extension
+   * data (Oracle `<apkt:header label="From"><value>..</value></apkt:header>`, configurable on the
+   * SBC). Null when not sent.
+   */
+  readonly recordedCall: { readonly from: string | null; readonly to: string | null };
+  /**
    * What the parser tolerated rather than refused, one short text each, e.g. a `<stream>` without
    * `stream_id` (Avaya SBCE) whose id was synthesized. Never contains AoRs or names; at most
    * MAX_METADATA_WARNINGS entries.

@@ -8,10 +8,17 @@ import type { LegAddedEvent } from '../../../src/session/index.js';
 import { parseMessage } from '../../../src/sip/message/index.js';
 import type { SipRequest } from '../../../src/sip/message/index.js';
 import { fixture } from '../../support/paths.js';
+import { readSiprecOffer } from '../../../src/ingress/siprec/index.js';
 import { request, rig, sdp, settle } from './ingress-rig.js';
 
-function fixtureInvite(name: string): SipRequest {
-  const message = parseMessage(new Uint8Array(readFileSync(fixture(`sip/siprec/${name}`))));
+function fixtureInvite(name: string, extraHeader?: string): SipRequest {
+  let bytes = new Uint8Array(readFileSync(fixture(`sip/siprec/${name}`)));
+  if (extraHeader !== undefined) {
+    const text = Buffer.from(bytes).toString('latin1');
+    const at = text.indexOf('\r\n') + 2;
+    bytes = new Uint8Array(Buffer.from(`${text.slice(0, at)}${extraHeader}\r\n${text.slice(at)}`, 'latin1'));
+  }
+  const message = parseMessage(bytes);
   if (message.kind !== 'request') throw new Error(`${name} is not a request`);
   return message;
 }
@@ -71,5 +78,29 @@ describe('SipIngress: SIPREC roles and their source', () => {
     assert.equal(legs.length, 1);
     assert.equal(legs[0]?.role, 'caller');
     assert.equal('roleSource' in (legs[0] ?? {}), false);
+  });
+
+  it("headers the SRC adds with the recorded call's From decide before an agent pattern", () => {
+    const invite = fixtureInvite(
+      'avaya-sbce-no-stream-id.sip',
+      'X-Original-From: <sip:3001@avaya.example.com>;tag=a',
+    );
+    const offer = readSiprecOffer(invite, {
+      agentMatcher: { aorPrefix: 'sip:3001' },
+      recordedCallHeaders: { from: ['X-Recorded-From', 'X-Original-From'] },
+    });
+    assert.equal(offer.recording.session.roleSource, 'recorded-call-parties');
+    assert.deepEqual(
+      offer.recording.mLines.map((m) => [m.label, m.role]),
+      [
+        ['10', 'agent'],
+        ['20', 'caller'],
+      ],
+    );
+    // Without the header configured, the agent pattern decides.
+    assert.equal(
+      readSiprecOffer(invite, { agentMatcher: { aorPrefix: 'sip:3001' } }).recording.session.roleSource,
+      'agent-pattern',
+    );
   });
 });

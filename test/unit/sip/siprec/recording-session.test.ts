@@ -154,6 +154,49 @@ describe('role rule', () => {
     );
   });
 
+  it('a From header the SRC copied into extension data (Oracle apkt:header) names the caller', () => {
+    const m = doc(
+      [
+        ['pa', 'sip:alice@example.com'],
+        ['pb', 'sip:2001@agents.example.com'],
+      ],
+      [
+        ['sa', '1'],
+        ['sb', '2'],
+      ],
+      [
+        ['pa', 'sa'],
+        ['pb', 'sb'],
+      ],
+      '<extensiondata xmlns:apkt="http://acmepacket.com/siprec/extensiondata">' +
+        '<apkt:header label="From"><value>&lt;sip:2001@agents.example.com&gt;;tag=1</value></apkt:header>' +
+        '<apkt:header label="P-Asserted-Identity"><value>sip:alice@example.com</value></apkt:header>' +
+        '</extensiondata>',
+    );
+    assert.deepEqual(m.recordedCall, { from: '<sip:2001@agents.example.com>;tag=1', to: null });
+    const s = buildRecordingSession(m, {
+      agentMatcher: { domain: 'agents.example.com' },
+      labelOrder: ['1', '2'],
+    });
+    assert.equal(s.roleSource, 'recorded-call-parties');
+    assert.deepEqual(
+      s.streams.map((x) => [x.label, x.role]),
+      [
+        ['1', 'agent'],
+        ['2', 'caller'],
+      ],
+    );
+    // The options (headers on the recording INVITE) win over the metadata.
+    const byOption = buildRecordingSession(m, {
+      originalFrom: 'sip:alice@example.com',
+      labelOrder: ['1', '2'],
+    });
+    assert.deepEqual(
+      byOption.streams.map((x) => x.role),
+      ['caller', 'agent'],
+    );
+  });
+
   it('vendor markers come first: callingParty, then call data caller, then callee', () => {
     const marked = doc(
       [
