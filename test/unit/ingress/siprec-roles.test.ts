@@ -103,4 +103,41 @@ describe('SipIngress: SIPREC roles and their source', () => {
       'agent-pattern',
     );
   });
+
+  it('a draft-format partial update is answered in a re-INVITE and in an UPDATE', async () => {
+    const r = rig({ stt: undefined, recordDir: undefined });
+    await r.invite('d1', fixtureInvite('webex-calling-separate-streams.sip'));
+    r.ingress.onConfirmed(r.info('d1'));
+    await settle();
+    const reinvite = fixtureInvite('webex-calling-reinvite-transfer.sip');
+    const answer = await r.ingress.onReoffer(r.info('d1'), reinvite);
+    assert.deepEqual(
+      [...answer.body.matchAll(/^a=label:(\S+)/gm)].map((m) => m[1]),
+      ['1', '2'],
+    );
+    // RFC 7866 lets the SRC send the same update in an UPDATE (RFC 3311) instead.
+    const text = Buffer.from(
+      readFileSync(fixture('sip/siprec/webex-calling-reinvite-transfer.sip')),
+    ).toString('latin1');
+    const update = parseMessage(
+      new Uint8Array(
+        Buffer.from(
+          text.replace(/^INVITE /, 'UPDATE ').replace('CSeq: 2 INVITE', 'CSeq: 3 UPDATE'),
+          'latin1',
+        ),
+      ),
+    );
+    assert.ok(update.kind === 'request' && update.method === 'UPDATE');
+    const updated = await r.ingress.onReoffer(r.info('d1'), update);
+    assert.equal((updated.body.match(/^m=audio /gm) ?? []).length, 2);
+    // Nothing new to record: the legs stay the two of the first answer.
+    await settle();
+    assert.equal(legsAdded(r.events).length, 2);
+  });
+
+  it(
+    'a metadata-only UPDATE or re-INVITE (no SDP part, RFC 7866) updates the session without renegotiating: ' +
+      'readSiprecOffer refuses a body without SDP, and answering one needs sip/dialog and sip-ingress',
+    { todo: true },
+  );
 });
