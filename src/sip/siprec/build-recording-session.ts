@@ -8,8 +8,9 @@
  *
  * 1. `vendor-marker`: the SRC names the caller itself. Oracle/Acme Packet `apkt:callingParty`
  *    marks participants; Ribbon/Sonus call data `fromhdr` (else `tohdr`, naming the callee) and
- *    BroadWorks/Webex Calling `callingPartyNumber` (else `calledPartyNumber`) name a party that we
- *    match against the participants' AoRs (see aorMatches). Marked or matched callers are callers,
+ *    BroadWorks/Webex Calling `callingPartyNumber` (else `calledPartyNumber`, else the direction
+ *    hint: the recorded `userID` placed an `origCall` or received a `termCall`) name a party that
+ *    we match against the participants' AoRs (see aorMatches). Marked or matched callers are callers,
  *    the others agents (or: the matched callee is the agent, the others callers).
  * 2. `recorded-call-parties`: the recorded call's own From (`originalFrom`), else its To
  *    (`originalTo`), matched against the participants the same way: from the options (an SRC

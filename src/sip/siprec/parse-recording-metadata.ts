@@ -280,6 +280,8 @@ interface VendorData {
  *   participant, or inside an `<extensiondata parent="participant id">` (draft format);
  * - Avaya: `ucid`, `callId`; BroadWorks and Webex Calling: `callID`, `extTrackingID`, and
  *   `<callType>` (`<origCall>` or `<termCall>`) with `callingPartyNumber`/`calledPartyNumber`;
+ *   without them the direction alone is a hint: the recorded user (`userID`) placed an
+ *   `origCall` (so is the caller) or received a `termCall` (so is the callee);
  * - Ribbon/Sonus: `<callData>` with `fromhdr`, `tohdr` (the recorded call's From and To header
  *   values), `callid` and `gcid`;
  * - SIP headers an SRC copies from the recorded call (Oracle `<apkt:header label="From">` with
@@ -291,6 +293,8 @@ function vendorData(root: XmlElement, participantIds: ReadonlyMap<XmlElement, st
   const parties: { caller: string | null; callee: string | null } = { caller: null, callee: null };
   let callerOriginated: boolean | null = null;
   const recordedCall: { from: string | null; to: string | null } = { from: null, to: null };
+  let userId: string | null = null;
+  let direction: 'orig' | 'term' | null = null;
   const known = new Set(participantIds.values());
   const visit = (element: XmlElement, participantId: string | null): void => {
     const name = element.name.toLowerCase();
@@ -300,6 +304,8 @@ function vendorData(root: XmlElement, participantIds: ReadonlyMap<XmlElement, st
     } else if (name === 'extensiondata') {
       const parent = attribute(element, ['parent']);
       if (parent !== null && known.has(parent)) participantId = parent;
+    } else if (name === 'origcall' || name === 'termcall') {
+      direction ??= name === 'origcall' ? 'orig' : 'term';
     } else if (name === 'header') {
       const label = attribute(element, ['label', 'name'])?.toLowerCase();
       const value = childText(element, 'value') ?? (text === '' ? null : text);
@@ -310,6 +316,7 @@ function vendorData(root: XmlElement, participantIds: ReadonlyMap<XmlElement, st
       else if (name === 'callid' || name === 'call-id') ids.callId ??= text;
       else if (name === 'exttrackingid') ids.extTrackingId ??= text;
       else if (name === 'gcid') ids.gcid ??= text;
+      else if (name === 'userid') userId ??= text;
       else if (name === 'callerorig') callerOriginated ??= text.toLowerCase() === 'true';
       else if (name === 'fromhdr' || name === 'callingpartynumber') parties.caller ??= text;
       else if (name === 'tohdr' || name === 'calledpartynumber') parties.callee ??= text;
@@ -320,5 +327,7 @@ function vendorData(root: XmlElement, participantIds: ReadonlyMap<XmlElement, st
     for (const child of element.children) visit(child, participantId);
   };
   visit(root, null);
+  if (userId !== null && direction === 'orig') parties.caller ??= userId;
+  if (userId !== null && direction === 'term') parties.callee ??= userId;
   return { ids, callingParticipantIds, callerOriginated, callParties: parties, recordedCall };
 }

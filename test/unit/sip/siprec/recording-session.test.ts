@@ -197,6 +197,41 @@ describe('role rule', () => {
     );
   });
 
+  it('a BroadWorks call direction names the recorded user when no party number is sent', () => {
+    const withType = (callType: string): RecordingMetadata =>
+      doc(
+        [
+          ['pa', 'sip:alice@example.com'],
+          ['pb', 'sip:2001@agents.example.com'],
+        ],
+        [
+          ['sa', '1'],
+          ['sb', '2'],
+        ],
+        [
+          ['pa', 'sa'],
+          ['pb', 'sb'],
+        ],
+        '<extensiondata><broadWorksRecordingMetadata xmlns="http://schema.broadsoft.com/broadworksCallRecording">' +
+          `<userID>2001@agents.example.com</userID><callType>${callType}</callType>` +
+          '</broadWorksRecordingMetadata></extensiondata>',
+      );
+    const term = withType('<termCall/>');
+    assert.deepEqual(term.callParties, { caller: null, callee: '2001@agents.example.com' });
+    const t = buildRecordingSession(term, { labelOrder: ['2', '1'] });
+    assert.equal(t.roleSource, 'vendor-marker');
+    assert.deepEqual(
+      t.participants.map((p) => p.role),
+      ['caller', 'agent'],
+    );
+    const orig = withType('<origCall/>');
+    assert.deepEqual(orig.callParties, { caller: '2001@agents.example.com', callee: null });
+    assert.deepEqual(
+      buildRecordingSession(orig).participants.map((p) => p.role),
+      ['agent', 'caller'],
+    );
+  });
+
   it('vendor markers come first: callingParty, then call data caller, then callee', () => {
     const marked = doc(
       [
