@@ -265,6 +265,9 @@ describe('metadata parser properties', () => {
       'rfc7865-complete.sip',
       'oracle-acme-extension.sip',
       'broadworks-recording-metadata.sip',
+      'webex-calling-separate-streams.sip',
+      'avaya-sbce-no-stream-id.sip',
+      'ribbon-calldata-agent-first.sip',
     ].map(fixtureXml);
     fc.assert(
       fc.property(
