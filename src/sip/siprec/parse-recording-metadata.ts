@@ -32,7 +32,8 @@
  *
  * Ids the RFC requires but an SRC leaves out or sends empty (Avaya SBCE sends `<stream>` without
  * `stream_id`) do not refuse the call: a stable id is synthesized from what is there (a stream's
- * label, else the element's position among its kind) and a warning is recorded in
+ * label, else the element's position among its kind; a position is stable between complete
+ * documents only, so a partial update cannot refer to such an element) and a warning is recorded in
  * `RecordingMetadata.warnings`, so that the ingress can count it. An association without the id
  * it is about cannot be linked to anything and is dropped, with a warning.
  */
@@ -91,7 +92,8 @@ export function parseRecordingMetadata(
     const id = attribute(element, names);
     if (id !== null) return id;
     const made = synthesized();
-    // RFC 7865 §6 requires the id; the text names the element and the attribute, never a value.
+    // RFC 7865's schema requires the id; the text names the element and the attribute, never a
+    // value, so that it can be logged and counted without personal data.
     warn(`<${element.name}> at byte ${element.offset} without ${names[0] ?? 'id'}: id synthesized`);
     return made;
   };
