@@ -221,6 +221,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         sipRefused: sip.refusedDatagrams + sip.refusedConnections,
         sipInternalErrors: sip.internalErrors + userAgent.stats.internalErrors,
         rtpRejected: pool.rejectedPackets,
+        siprecMetadataWarnings: ingress.siprecMetadataWarnings,
         recognizerStreams: admission?.inUse ?? 0,
         recognizerLimit: admission?.limit ?? 0,
       };

@@ -21,6 +21,11 @@ export interface GatewayCounts {
   readonly sipInternalErrors: number;
   /** RTP/RTCP datagrams dropped because they came from an address the SDP did not name. */
   readonly rtpRejected: number;
+  /**
+   * SIPREC metadata oddities tolerated instead of refusing the call (ids synthesized, associations
+   * dropped); optional so that callers that predate it need not set it.
+   */
+  readonly siprecMetadataWarnings?: number;
   /** Recognition streams in use and the admission limit. */
   readonly recognizerStreams: number;
   readonly recognizerLimit: number;
@@ -35,6 +40,7 @@ export const NO_GATEWAY_COUNTS: GatewayCounts = {
   sipRefused: 0,
   sipInternalErrors: 0,
   rtpRejected: 0,
+  siprecMetadataWarnings: 0,
   recognizerStreams: 0,
   recognizerLimit: 0,
 };
@@ -82,6 +88,11 @@ const COUNTERS: readonly { key: CountKey; name: string; help: string }[] = [
     key: 'rtpRejected',
     name: 'voxbridge_rtp_packets_rejected_total',
     help: 'RTP/RTCP datagrams dropped because their source is not the address the SDP named',
+  },
+  {
+    key: 'siprecMetadataWarnings',
+    name: 'voxbridge_siprec_metadata_warnings_total',
+    help: 'SIPREC metadata oddities tolerated rather than refused (missing or empty ids synthesized, unlinkable associations dropped)',
   },
 ];
 

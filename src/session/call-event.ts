@@ -41,6 +41,16 @@ export interface CallStartedEvent {
   readonly timestamp: string;
 }
 
+/**
+ * Which step of the SIPREC role rule gave a leg its role (see sip/siprec build-recording-session):
+ * `vendor-marker` (the SRC named the caller: Oracle callingParty, Ribbon call data, BroadWorks call
+ * type), `recorded-call-parties` (the recorded call's From/To), `agent-pattern` (configured agent
+ * AoR patterns), `label-order` (first m-line's sender is the caller), `stream-order` (configured
+ * roles by position, no metadata), `none` (nothing decided).
+ */
+export type LegRoleSource =
+  'vendor-marker' | 'recorded-call-parties' | 'agent-pattern' | 'label-order' | 'stream-order' | 'none';
+
 export interface LegAddedEvent {
   readonly type: 'leg.added';
   readonly callId: string;
@@ -51,6 +61,8 @@ export interface LegAddedEvent {
   /** SDP encoding name and clock rate, e.g. `PCMU/8000`. */
   readonly codec: string;
   readonly participant?: LegParticipant;
+  /** SIPREC legs only: which rule decided `role`. Absent on plain SIP calls. */
+  readonly roleSource?: LegRoleSource;
 }
 
 export interface TranscriptEvent {

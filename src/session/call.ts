@@ -10,6 +10,7 @@ import type {
   LegPacer,
   LegParticipant,
   LegRole,
+  LegRoleSource,
 } from './call-event.js';
 import { codecName } from './call-event.js';
 import type { RecognizerGap } from './leg-recognizer.js';
@@ -82,6 +83,8 @@ export interface AddLegOptions {
   readonly label?: string;
   readonly pacer?: LegPacer;
   readonly participant?: LegParticipant;
+  /** SIPREC legs: which role rule decided `role` (carried by leg.added). */
+  readonly roleSource?: LegRoleSource;
 }
 
 type CallEvents = { event: (event: CallEvent) => void };
@@ -202,6 +205,7 @@ export class Call {
       ...(options.label === undefined ? {} : { label: options.label }),
       codec: codecName(leg.codec),
       ...(options.participant === undefined ? {} : { participant: options.participant }),
+      ...(options.roleSource === undefined ? {} : { roleSource: options.roleSource }),
     });
     this.ticker.add(leg);
     return leg;

@@ -15,6 +15,7 @@ export type {
   LegCodec,
   LegPacer,
   LegParticipant,
+  LegRoleSource,
   LegRole,
   TranscriptEvent,
   TranscriptGapEvent,

@@ -5,6 +5,7 @@ export type {
   CallStartedEvent,
   DtmfCallEvent,
   LegAddedEvent,
+  LegRoleSource,
   TranscriptEvent,
 } from '../../session/index.js';
 export type {

@@ -110,6 +110,7 @@ export class SipIngress implements UasHandler {
   #mediaTimeouts = 0;
   #tooManyStreams = 0;
   #rtpBeforeAck = 0;
+  #metadataWarnings = 0;
 
   constructor(options: SipIngressOptions) {
     this.#options = options;
@@ -144,6 +145,15 @@ export class SipIngress implements UasHandler {
     return this.#rtpBeforeAck;
   }
 
+  /**
+   * What SIPREC metadata parsing tolerated instead of refusing the call (missing or empty ids,
+   * associations that could not be linked), one per RecordingMetadata warning, INVITEs and
+   * re-INVITEs alike.
+   */
+  get siprecMetadataWarnings(): number {
+    return this.#metadataWarnings;
+  }
+
   /** Our call ids by dialog, for hang-up requests from the API. */
   dialogIdOf(callId: string): string | undefined {
     for (const [dialogId, active] of this.#calls) if (active.call?.id === callId) return dialogId;
@@ -171,6 +181,7 @@ export class SipIngress implements UasHandler {
     const { request, dialogId, sipCallId } = incoming;
     const siprec = isSiprecInvite(request);
     const { offer, siprecOffer } = readOffer(request, siprec, this.#options.agentMatcher);
+    this.#metadataWarnings += siprecOffer?.recording.metadata?.warnings.length ?? 0;
     const audioStreams = this.#checkStreamCount(offer);
     await ring(this.#options.answerDelayMs ?? 0, incoming.signal);
     const admission = this.#options.admit?.({ siprec, audioStreams, source: incoming.source }) ?? {
@@ -282,6 +293,7 @@ export class SipIngress implements UasHandler {
       active.siprec !== undefined,
       this.#options.agentMatcher,
     );
+    this.#metadataWarnings += siprecOffer?.recording.metadata?.warnings.length ?? 0;
     this.#checkStreamCount(offer);
     try {
       await active.reoffer(offer, {

@@ -54,6 +54,8 @@ export function wireLeg(
     ...(media.label === null ? {} : { label: media.label }),
     ...(pacer === undefined ? {} : { pacer }),
     ...(participant === undefined ? {} : { participant }),
+    // Which role rule decided, so that a wrong role can be traced to its rule (issue 10).
+    ...(siprec === undefined ? {} : { roleSource: siprec.recording.session.roleSource }),
   });
   leg.setHold(media.onHold);
   const attach = (to: MediaEndpoint): void => {

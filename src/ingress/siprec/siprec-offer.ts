@@ -20,6 +20,12 @@ export interface SiprecOffer {
 export interface SiprecOfferOptions {
   /** Decides which participants are agents (AoR patterns); see sip/siprec's role rule. */
   readonly agentMatcher?: AgentMatcher;
+  /**
+   * Names of headers on the recording INVITE in which the SRC passes the recorded call's From
+   * and To (SBCs can be configured to add them, e.g. `X-Original-From`); the first present wins.
+   * They feed the role rule's `recorded-call-parties` step.
+   */
+  readonly recordedCallHeaders?: { readonly from?: readonly string[]; readonly to?: readonly string[] };
 }
 
 /**
@@ -58,14 +64,17 @@ export function readSiprecOffer(request: SipRequest, options: SiprecOfferOptions
   if (probe.sdp === null) throw new ParseError('SIPREC INVITE without an SDP part', 0);
   const sdp = parseSdp(probe.sdp);
   const labels = sdp.media.map((_, i) => sdpMediaView(sdp, i).label);
-  // The INVITE's From is the SRC itself (the SBC), not the recorded caller, so it cannot serve
-  // as `originalFrom`; roles come from the agent matcher, vendor flags or sender order.
-  const recording = recordingSessionFromInvite(
-    contentType,
-    request.body,
-    labels,
-    options.agentMatcher === undefined ? {} : { agentMatcher: options.agentMatcher },
-  );
+  // The INVITE's own From is the SRC itself (the SBC), not the recorded caller, so it never
+  // serves as `originalFrom`; only headers the SRC is configured to add do (see the options).
+  const firstHeader = (names: readonly string[] | undefined): string | undefined =>
+    (names ?? []).map((name) => getHeader(request, name)).find((v) => v !== undefined && v.trim() !== '');
+  const originalFrom = firstHeader(options.recordedCallHeaders?.from);
+  const originalTo = firstHeader(options.recordedCallHeaders?.to);
+  const recording = recordingSessionFromInvite(contentType, request.body, labels, {
+    ...(options.agentMatcher === undefined ? {} : { agentMatcher: options.agentMatcher }),
+    ...(originalFrom === undefined ? {} : { originalFrom }),
+    ...(originalTo === undefined ? {} : { originalTo }),
+  });
   return { sdp, recording };
 }
 

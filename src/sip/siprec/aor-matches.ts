@@ -3,7 +3,10 @@
  * trunks, so the same party shows up as `sip:5139316000@att.int` in metadata and as
  * `"Bob" <sip:5139316000@10.0.0.1:5060>;tag=x` in a From header: we compare `user@host` without
  * scheme, port, parameters or display name, case-insensitively, and fall back to the user part
- * alone when either side has no host or both users are telephone numbers.
+ * alone when either side has no host or both users are telephone numbers. Telephone numbers also
+ * match in national and international form (BroadWorks names a UK caller `sip:02077705371` in a
+ * participant and `sip:+442077705371@...` in its call type): without trunk-prefix zeros, one must
+ * end with the other and the shorter keep at least MIN_NATIONAL_DIGITS digits.
  */
 export interface AgentMatcher {
   /** AoR starts with this (scheme optional on either side), e.g. `sip:agent-` or `4`. */
@@ -38,6 +41,9 @@ function phoneDigits(user: string): string | null {
   return /^\d{3,}$/.test(digits) ? digits : null;
 }
 
+/** Shortest national number we compare by suffix; shorter ones are extensions and must be equal. */
+const MIN_NATIONAL_DIGITS = 8;
+
 /** True when both name the same party by the rule above. */
 export function aorMatches(a: string, b: string): boolean {
   const x = normalizeAor(a);
@@ -47,7 +53,12 @@ export function aorMatches(a: string, b: string): boolean {
   if ((x.host === '' || y.host === '') && x.user === y.user) return true;
   const dx = phoneDigits(x.user);
   const dy = phoneDigits(y.user);
-  return dx !== null && dx === dy;
+  if (dx === null || dy === null) return false;
+  if (dx === dy) return true;
+  const nx = dx.replace(/^0+/, '');
+  const ny = dy.replace(/^0+/, '');
+  const [shorter, longer] = nx.length <= ny.length ? [nx, ny] : [ny, nx];
+  return shorter.length >= MIN_NATIONAL_DIGITS && longer.endsWith(shorter);
 }
 
 /** True when any criterion the matcher sets matches the AoR. */

@@ -4,11 +4,14 @@
  * last known state by id, later values winning. A participant's stream association in an update
  * is its whole current send/recv list, and a stream it now sends is no longer sent by anyone the
  * update does not name (a transfer hands a stream to a new participant). `stop-time` on a session
- * ends it; `disassociate-time` makes a participant inactive.
+ * ends it; `disassociate-time` makes a participant inactive. Documents of every dialect arrive
+ * here in the one model parseRecordingMetadata builds, so a draft-format (`recording_metadata`)
+ * update from BroadWorks merges exactly like an RFC 7865 one.
  */
 import type { RecordingSession } from './build-recording-session.js';
 import { buildRecordingSession } from './build-recording-session.js';
 import type { RecordingMetadata } from './recording-metadata.js';
+import { MAX_METADATA_WARNINGS } from './recording-metadata.js';
 
 export interface ApplyMetadataUpdateOptions {
   /** The SDP labels of the re-INVITE in m-line order, when they changed. */
@@ -43,6 +46,7 @@ export function mergeRecordingMetadata(
     .filter((a) => !updatedParticipants.has(a.participantId))
     .map((a) => ({ ...a, send: a.send.filter((id) => !touchedStreams.has(id)) }));
   return {
+    dialect: update.dialect,
     dataMode: 'complete',
     namespace: base.namespace ?? update.namespace,
     groups: upsert(
@@ -115,6 +119,15 @@ export function mergeRecordingMetadata(
     vendorCallIds: { ...base.vendorCallIds, ...update.vendorCallIds },
     callingParticipantIds: [...new Set([...base.callingParticipantIds, ...update.callingParticipantIds])],
     callerOriginated: update.callerOriginated ?? base.callerOriginated,
+    callParties: {
+      caller: update.callParties.caller ?? base.callParties.caller,
+      callee: update.callParties.callee ?? base.callParties.callee,
+    },
+    recordedCall: {
+      from: update.recordedCall.from ?? base.recordedCall.from,
+      to: update.recordedCall.to ?? base.recordedCall.to,
+    },
+    warnings: [...base.warnings, ...update.warnings].slice(0, MAX_METADATA_WARNINGS),
   };
 }
 

@@ -2,17 +2,27 @@
  * Turns recording metadata (or its absence) into the model the ingress needs: which stream each
  * m-line carries, who sends it, and whether that is the caller or the agent.
  *
- * Role rule, first that decides wins (`RecordingSession.roleRule` says which one did):
+ * Role rule (issue 10 point 2). The first step that tells the active participants apart decides
+ * (it marks some but not all of them); `RecordingSession.roleSource` says which, and every
+ * `leg.added` of the call carries it:
  *
- * 1. `agent-matcher`: the configured AgentMatcher matches some but not all active participants:
- *    those are agents, the others callers.
- * 2. `original-from`: `originalFrom` (the recorded call's From) matches some but not all active
- *    participants (see aorMatches): those are callers, the others agents.
- * 3. `vendor-calling-party`: the SRC marked calling participants (Oracle `apkt:callingParty`):
- *    those are callers, the other active participants agents.
- * 4. `sender-order`: active participants in the order of the first stream each sends (m-line
- *    order when labels are known, else document order): the first is the caller, the second the
- *    agent, any further one unknown.
+ * 1. `vendor-marker`: the SRC names the caller itself. Oracle/Acme Packet `apkt:callingParty`
+ *    marks participants; Ribbon/Sonus call data `fromhdr` (else `tohdr`, naming the callee) and
+ *    BroadWorks/Webex Calling `callingPartyNumber` (else `calledPartyNumber`, else the direction
+ *    hint: the recorded `userID` placed an `origCall` or received a `termCall`) name a party that
+ *    we match against the participants' AoRs (see aorMatches). Marked or matched callers are callers,
+ *    the others agents (or: the matched callee is the agent, the others callers).
+ * 2. `recorded-call-parties`: the recorded call's own From (`originalFrom`), else its To
+ *    (`originalTo`), matched against the participants the same way: from the options (an SRC
+ *    configured to add them as headers of the recording INVITE), else from SIP headers the SRC
+ *    copied into the metadata (Oracle `apkt:header label="From"`/`"To"`). (`sipSessionID` correlates the recording with the
+ *    recorded call but names no party, so it decides nothing here.)
+ * 3. `agent-pattern`: configuration, the AgentMatcher (AoR prefix, domain or pattern): matching
+ *    participants are agents, the others callers.
+ * 4. `label-order`: the sender of the first m-line's stream (m-line order when labels are known,
+ *    else document order) is the caller, the next distinct sender the agent, any further one
+ *    unknown. This is what most SRSs assume; it is wrong whenever the SRC puts the agent first
+ *    (Ribbon does), which is why it comes last.
  * 5. `stream-order`: no participant sends anything (no metadata, e.g. Cisco CUBE network-based
  *    recording): `streamOrderRoles[i]` is the role of the i-th stream when configured.
  * 6. `none`: everything stays unknown.
@@ -28,14 +38,20 @@ import type { RecordingMetadata, VendorCallIds } from './recording-metadata.js';
 
 export type ParticipantRole = 'caller' | 'agent' | 'unknown';
 export type StreamRole = ParticipantRole | 'mixed';
+/** Which step of the role rule decided; `leg.added` carries it as `roleSource`. */
 export type RoleRule =
-  'agent-matcher' | 'original-from' | 'vendor-calling-party' | 'sender-order' | 'stream-order' | 'none';
+  'vendor-marker' | 'recorded-call-parties' | 'agent-pattern' | 'label-order' | 'stream-order' | 'none';
+
+/** The name `leg.added` uses for it. */
+export type RoleSource = RoleRule;
 
 export interface RoleOptions {
-  /** Decides agents by AoR; takes precedence over everything else. */
+  /** Decides agents by AoR when neither vendor markers nor the recorded call's parties do. */
   readonly agentMatcher?: AgentMatcher;
-  /** AoR, URI or From header value of the recorded call's original caller. */
+  /** AoR, URI or From header value of the recorded call's caller (its From). */
   readonly originalFrom?: string;
+  /** AoR, URI or To header value of the recorded call's called party (its To). */
+  readonly originalTo?: string;
   /** Roles by stream position when nobody is known to send anything (no metadata). */
   readonly streamOrderRoles?: readonly ParticipantRole[];
 }
@@ -81,7 +97,8 @@ export interface RecordingSession {
   readonly streams: readonly SessionStream[];
   readonly streamsByLabel: ReadonlyMap<string, SessionStream>;
   readonly vendorCallIds: VendorCallIds;
-  readonly roleRule: RoleRule;
+  /** The step of the role rule that decided (see the module comment). */
+  readonly roleSource: RoleRule;
   /** The (merged) metadata this model was built from; null when the offer had none. */
   readonly metadata: RecordingMetadata | null;
   /** Kept so that metadata updates are decided by the same rule. */
@@ -143,8 +160,10 @@ export function buildRecordingSession(
 
   const participantsXml = metadata?.participants ?? [];
   const active = participantsXml.filter((p) => !inactive.has(p.id));
-  const aorOf = (id: string): string | null =>
-    participantsXml.find((p) => p.id === id)?.nameIds[0]?.aor ?? null;
+  const aorsOf = (id: string): string[] =>
+    participantsXml.find((p) => p.id === id)?.nameIds.map((n) => n.aor) ?? [];
+  const names = (party: string | null | undefined) => (id: string) =>
+    party !== null && party !== undefined && party !== '' && aorsOf(id).some((aor) => aorMatches(aor, party));
   const roles = new Map<string, ParticipantRole>();
   const split = (isFirstGroup: (id: string) => boolean, first: ParticipantRole): boolean => {
     const inGroup = active.filter((p) => isFirstGroup(p.id));
@@ -153,27 +172,25 @@ export function buildRecordingSession(
     for (const p of active) roles.set(p.id, isFirstGroup(p.id) ? first : other);
     return true;
   };
-  let roleRule: RoleRule = 'none';
-  const { agentMatcher, originalFrom } = options;
+  let roleSource: RoleRule = 'none';
+  const { agentMatcher } = options;
+  const originalFrom = options.originalFrom ?? metadata?.recordedCall.from ?? undefined;
+  const originalTo = options.originalTo ?? metadata?.recordedCall.to ?? undefined;
   const calling = metadata?.callingParticipantIds ?? [];
+  const parties = metadata?.callParties;
   if (
-    agentMatcher !== undefined &&
-    split((id) => {
-      const aor = aorOf(id);
-      return aor !== null && matchesAgent(agentMatcher, aor);
-    }, 'agent')
+    split((id) => calling.includes(id), 'caller') ||
+    split(names(parties?.caller), 'caller') ||
+    split(names(parties?.callee), 'agent')
   ) {
-    roleRule = 'agent-matcher';
+    roleSource = 'vendor-marker';
+  } else if (split(names(originalFrom), 'caller') || split(names(originalTo), 'agent')) {
+    roleSource = 'recorded-call-parties';
   } else if (
-    originalFrom !== undefined &&
-    split((id) => {
-      const aor = aorOf(id);
-      return aor !== null && aorMatches(aor, originalFrom);
-    }, 'caller')
+    agentMatcher !== undefined &&
+    split((id) => aorsOf(id).some((aor) => matchesAgent(agentMatcher, aor)), 'agent')
   ) {
-    roleRule = 'original-from';
-  } else if (split((id) => calling.includes(id), 'caller')) {
-    roleRule = 'vendor-calling-party';
+    roleSource = 'agent-pattern';
   } else {
     const senders: string[] = [];
     for (const s of streams) {
@@ -181,20 +198,20 @@ export function buildRecordingSession(
       for (const id of sendersOf.get(s.id) ?? []) if (!senders.includes(id)) senders.push(id);
     }
     senders.forEach((id, i) => roles.set(id, i === 0 ? 'caller' : i === 1 ? 'agent' : 'unknown'));
-    if (senders.length > 0) roleRule = 'sender-order';
+    if (senders.length > 0) roleSource = 'label-order';
   }
 
   const anySender = streams.some((s) => (sendersOf.get(s.id)?.length ?? 0) > 0);
   const streamOrderRoles = options.streamOrderRoles ?? [];
-  if (!anySender && roleRule === 'none' && streamOrderRoles.length > 0 && streams.length > 1) {
-    roleRule = 'stream-order';
+  if (!anySender && roleSource === 'none' && streamOrderRoles.length > 0 && streams.length > 1) {
+    roleSource = 'stream-order';
   }
   const sessionStreams: SessionStream[] = streams.map((s, index) => {
     const senderIds = sendersOf.get(s.id) ?? [];
     let role: StreamRole = 'unknown';
     if (mixed(s)) role = 'mixed';
     else if (senderIds[0] !== undefined) role = roles.get(senderIds[0]) ?? 'unknown';
-    else if (roleRule === 'stream-order') role = streamOrderRoles[index] ?? 'unknown';
+    else if (roleSource === 'stream-order') role = streamOrderRoles[index] ?? 'unknown';
     return {
       id: s.id,
       label: s.label,
@@ -230,7 +247,7 @@ export function buildRecordingSession(
     streams: sessionStreams,
     streamsByLabel,
     vendorCallIds: metadata?.vendorCallIds ?? {},
-    roleRule,
+    roleSource,
     metadata,
     options,
   };

@@ -6,9 +6,14 @@ export { buildMultipart } from './build-multipart.js';
 export type { BuildMultipartOptions, BuiltMultipart, MultipartPartInput } from './build-multipart.js';
 export { parseRecordingMetadata } from './parse-recording-metadata.js';
 export type { ParseRecordingMetadataOptions } from './parse-recording-metadata.js';
-export { RECORDING_NAMESPACE } from './recording-metadata.js';
+export {
+  DRAFT_RECORDING_NAMESPACES,
+  MAX_METADATA_WARNINGS,
+  RECORDING_NAMESPACE,
+} from './recording-metadata.js';
 export type {
   DataMode,
+  MetadataDialect,
   MetadataGroup,
   MetadataName,
   MetadataNameId,
@@ -20,6 +25,7 @@ export type {
   MetadataStream,
   RecordingMetadata,
   VendorCallIds,
+  VendorCallParties,
 } from './recording-metadata.js';
 export { aorMatches, matchesAgent, normalizeAor } from './aor-matches.js';
 export type { AgentMatcher } from './aor-matches.js';
@@ -30,6 +36,7 @@ export type {
   RecordingSession,
   RoleOptions,
   RoleRule,
+  RoleSource,
   SessionParticipant,
   SessionStream,
   StreamRole,

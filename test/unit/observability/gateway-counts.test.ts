@@ -20,6 +20,7 @@ it('gateway counts are exposed, grow by their difference and follow a reset', as
     sipRefused: 6,
     sipInternalErrors: 0,
     rtpRejected: 150,
+    siprecMetadataWarnings: 2,
     recognizerStreams: 3,
     recognizerLimit: 4,
   };
@@ -33,6 +34,7 @@ it('gateway counts are exposed, grow by their difference and follow a reset', as
     assert.equal(value(text, 'voxbridge_sip_refused_total'), 6);
     assert.equal(value(text, 'voxbridge_sip_internal_errors_total'), 0);
     assert.equal(value(text, 'voxbridge_rtp_packets_rejected_total'), 150);
+    assert.equal(value(text, 'voxbridge_siprec_metadata_warnings_total'), 2);
     assert.equal(value(text, 'voxbridge_recognizer_streams'), 3);
     assert.equal(value(text, 'voxbridge_recognizer_streams_limit'), 4);
 

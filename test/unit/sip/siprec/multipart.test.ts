@@ -131,7 +131,7 @@ describe('parseMultipart', () => {
   });
 
   it('splits every vendor fixture into SDP and metadata', () => {
-    for (const name of ['rfc7865-complete.sip', 'broadworks-extension.sip', 'avaya-ucid.sip']) {
+    for (const name of ['rfc7865-complete.sip', 'oracle-acme-extension.sip', 'avaya-ucid.sip']) {
       const invite = readInviteFixture(name);
       const parts = parseMultipart(invite.body, invite.contentType);
       assert.deepEqual(

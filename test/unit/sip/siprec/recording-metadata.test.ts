@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ParseError } from '../../../../src/core/index.js';
-import { parseMultipart, parseRecordingMetadata } from '../../../../src/sip/siprec/index.js';
+import {
+  MAX_METADATA_WARNINGS,
+  parseMultipart,
+  parseRecordingMetadata,
+} from '../../../../src/sip/siprec/index.js';
 import { readInviteFixture } from './invite-fixture.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -95,17 +99,71 @@ describe('parseRecordingMetadata', () => {
     ]);
   });
 
-  it('refuses missing required ids with ParseError at the element', () => {
-    const doc = '<recording>\n  <participant><nameID aor="sip:a@x"/></participant></recording>';
-    throwsParseError(() => parse(doc), 14, /participant_id/);
-    throwsParseError(
-      () => parse('<recording><stream><label>1</label></stream></recording>'),
-      11,
-      /stream_id/,
+  it('tolerates missing and empty ids: stable synthesized ids, one warning each', () => {
+    const xml =
+      '<recording xmlns="urn:ietf:params:xml:ns:recording:1">\n  <group/><session session_id=""/>' +
+      '<participant><nameID aor="sip:a@x"/></participant>' +
+      '<participant participant_id=" "><nameID aor="sip:b@x"/></participant>' +
+      '<stream><label>1</label></stream><stream stream_id=""/>' +
+      '<participantstreamassoc participant_id="participant#0"><send>1</send></participantstreamassoc>' +
+      '<participantstreamassoc><send>1</send></participantstreamassoc>' +
+      '<participantsessionassoc participant_id="participant#1"/>' +
+      '<sessionrecordingassoc/></recording>';
+    const m = parse(xml);
+    assert.equal(m.dialect, 'rfc7865');
+    assert.deepEqual(
+      m.groups.map((g) => g.id),
+      ['group#0'],
     );
-    throwsParseError(() => parse('<recording><session/></recording>'), 11, /session_id/);
-    throwsParseError(() => parse('<recording><participantstreamassoc/></recording>'), 11);
-    throwsParseError(() => parse('<recording><group/></recording>'), 11, /group_id/);
+    assert.deepEqual(
+      m.sessions.map((s) => s.id),
+      ['session#0'],
+    );
+    assert.deepEqual(
+      m.participants.map((p) => [p.id, p.nameIds[0]?.aor]),
+      [
+        ['participant#0', 'sip:a@x'],
+        ['participant#1', 'sip:b@x'],
+      ],
+    );
+    // A stream without id is named by its label, else by its position; a <send> naming the label
+    // resolves to it.
+    assert.deepEqual(
+      m.streams.map((s) => [s.id, s.label]),
+      [
+        ['label:1', '1'],
+        ['stream#1', null],
+      ],
+    );
+    assert.deepEqual(m.participantStreamAssocs, [
+      { participantId: 'participant#0', send: ['label:1'], recv: [] },
+    ]);
+    // With one session, an association that leaves the session out is about that one.
+    assert.deepEqual(
+      m.participantSessionAssocs.map((a) => [a.participantId, a.sessionId]),
+      [['participant#1', 'session#0']],
+    );
+    assert.deepEqual(
+      m.sessionRecordingAssocs.map((a) => a.sessionId),
+      ['session#0'],
+    );
+    assert.deepEqual(m.warnings, [
+      '<group> at byte 57 without group_id: id synthesized',
+      '<session> at byte 65 without session_id: id synthesized',
+      '<stream> at byte 208 without stream_id: id synthesized',
+      '<stream> at byte 241 without stream_id: id synthesized',
+      '<participant> at byte 89 without participant_id: id synthesized',
+      '<participant> at byte 139 without participant_id: id synthesized',
+      '<participantstreamassoc> at byte 357 without participant_id: dropped',
+    ]);
+    // The same document gives the same ids: an update can refer to them.
+    assert.deepEqual(parse(xml), m);
+  });
+
+  it('bounds the warnings kept per document', () => {
+    const m = parse(`<recording>${'<stream/>'.repeat(40)}</recording>`);
+    assert.equal(m.streams.length, 40);
+    assert.equal(m.warnings.length, MAX_METADATA_WARNINGS);
   });
 
   it('refuses a wrong root, an unknown datamode and malformed XML', () => {
@@ -147,7 +205,8 @@ describe('parseRecordingMetadata', () => {
 
   it('offsets errors by the base offset of the metadata part', () => {
     throwsParseError(
-      () => parseRecordingMetadata(utf8('<recording><stream/></recording>'), { baseOffset: 500 }),
+      () =>
+        parseRecordingMetadata(utf8('<recording><datamode>x</datamode></recording>'), { baseOffset: 500 }),
       511,
     );
   });
@@ -202,9 +261,14 @@ describe('metadata parser properties', () => {
   });
 
   it('mutated fixture documents only ever throw ParseError', () => {
-    const docs = ['rfc7865-complete.sip', 'oracle-acme-extension.sip', 'broadworks-extension.sip'].map(
-      fixtureXml,
-    );
+    const docs = [
+      'rfc7865-complete.sip',
+      'oracle-acme-extension.sip',
+      'broadworks-recording-metadata.sip',
+      'webex-calling-separate-streams.sip',
+      'avaya-sbce-no-stream-id.sip',
+      'ribbon-calldata-agent-first.sip',
+    ].map(fixtureXml);
     fc.assert(
       fc.property(
         fc.constantFrom(...docs),

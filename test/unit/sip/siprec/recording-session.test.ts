@@ -81,6 +81,13 @@ describe('AoR matching', () => {
     assert.ok(!aorMatches('', 'sip:bob@atlanta.com'));
   });
 
+  it('matches a telephone number in national and international form, not short extensions', () => {
+    assert.ok(aorMatches('sip:02079460123', 'sip:+442079460123@as.example.com'));
+    assert.ok(aorMatches('tel:+44-20-7946-0123', 'sip:020 7946 0123@192.0.2.1'));
+    assert.ok(!aorMatches('sip:2001@pbx.example.com', 'sip:+4412001@pbx.example.com'));
+    assert.ok(!aorMatches('sip:02079460123', 'sip:+442079460124@as.example.com'));
+  });
+
   it('matches agents by prefix, domain or pattern', () => {
     assert.ok(matchesAgent({ aorPrefix: 'sip:20' }, 'sip:2001@pbx.example.com'));
     assert.ok(matchesAgent({ aorPrefix: '2001@pbx' }, 'sips:2001@PBX.example.com'));
@@ -97,7 +104,7 @@ describe('AoR matching', () => {
 describe('role rule', () => {
   it('sender order by m-line: the first sender is the caller', () => {
     const s = buildRecordingSession(twoParty, { labelOrder: ['2', '1'] });
-    assert.equal(s.roleRule, 'sender-order');
+    assert.equal(s.roleSource, 'label-order');
     assert.deepEqual(
       s.streams.map((x) => [x.label, x.role]),
       [
@@ -107,31 +114,181 @@ describe('role rule', () => {
     );
   });
 
-  it('an agent matcher beats the original From; matching everyone decides nothing', () => {
-    const byMatcher = buildRecordingSession(twoParty, {
+  it("the recorded call's From beats an agent pattern; a pattern matching everyone decides nothing", () => {
+    const byFrom = buildRecordingSession(twoParty, {
       agentMatcher: { domain: 'agents.example.com' },
       originalFrom: 'sip:2001@agents.example.com',
       labelOrder: ['2', '1'],
     });
-    assert.equal(byMatcher.roleRule, 'agent-matcher');
+    assert.equal(byFrom.roleSource, 'recorded-call-parties');
     assert.deepEqual(
-      byMatcher.participants.map((p) => p.role),
+      byFrom.participants.map((p) => p.role),
+      ['agent', 'caller'],
+    );
+    const byPattern = buildRecordingSession(twoParty, {
+      agentMatcher: { domain: 'agents.example.com' },
+      labelOrder: ['2', '1'],
+    });
+    assert.equal(byPattern.roleSource, 'agent-pattern');
+    assert.deepEqual(
+      byPattern.participants.map((p) => p.role),
       ['caller', 'agent'],
     );
-    const everyone = buildRecordingSession(twoParty, {
-      agentMatcher: { domain: 'example.com' },
-      originalFrom: 'sip:2001@agents.example.com',
+    const everyone = buildRecordingSession(twoParty, { agentMatcher: { domain: 'example.com' } });
+    assert.equal(everyone.roleSource, 'label-order');
+  });
+
+  it("the recorded call's To names the agent when its From matches nobody", () => {
+    const s = buildRecordingSession(twoParty, {
+      originalFrom: 'sip:carol@example.com',
+      originalTo: '<sip:alice@example.com:5060>;tag=9',
+      labelOrder: ['1', '2'],
     });
-    assert.equal(everyone.roleRule, 'original-from');
+    assert.equal(s.roleSource, 'recorded-call-parties');
     assert.deepEqual(
-      everyone.participants.map((p) => p.role),
+      s.participants.map((p) => [p.id, p.role]),
+      [
+        ['pa', 'agent'],
+        ['pb', 'caller'],
+      ],
+    );
+  });
+
+  it('a From header the SRC copied into extension data (Oracle apkt:header) names the caller', () => {
+    const m = doc(
+      [
+        ['pa', 'sip:alice@example.com'],
+        ['pb', 'sip:2001@agents.example.com'],
+      ],
+      [
+        ['sa', '1'],
+        ['sb', '2'],
+      ],
+      [
+        ['pa', 'sa'],
+        ['pb', 'sb'],
+      ],
+      '<extensiondata xmlns:apkt="http://acmepacket.com/siprec/extensiondata">' +
+        '<apkt:header label="From"><value>&lt;sip:2001@agents.example.com&gt;;tag=1</value></apkt:header>' +
+        '<apkt:header label="P-Asserted-Identity"><value>sip:alice@example.com</value></apkt:header>' +
+        '</extensiondata>',
+    );
+    assert.deepEqual(m.recordedCall, { from: '<sip:2001@agents.example.com>;tag=1', to: null });
+    const s = buildRecordingSession(m, {
+      agentMatcher: { domain: 'agents.example.com' },
+      labelOrder: ['1', '2'],
+    });
+    assert.equal(s.roleSource, 'recorded-call-parties');
+    assert.deepEqual(
+      s.streams.map((x) => [x.label, x.role]),
+      [
+        ['1', 'agent'],
+        ['2', 'caller'],
+      ],
+    );
+    // The options (headers on the recording INVITE) win over the metadata.
+    const byOption = buildRecordingSession(m, {
+      originalFrom: 'sip:alice@example.com',
+      labelOrder: ['1', '2'],
+    });
+    assert.deepEqual(
+      byOption.streams.map((x) => x.role),
+      ['caller', 'agent'],
+    );
+  });
+
+  it('a BroadWorks call direction names the recorded user when no party number is sent', () => {
+    const withType = (callType: string): RecordingMetadata =>
+      doc(
+        [
+          ['pa', 'sip:alice@example.com'],
+          ['pb', 'sip:2001@agents.example.com'],
+        ],
+        [
+          ['sa', '1'],
+          ['sb', '2'],
+        ],
+        [
+          ['pa', 'sa'],
+          ['pb', 'sb'],
+        ],
+        '<extensiondata><broadWorksRecordingMetadata xmlns="http://schema.broadsoft.com/broadworksCallRecording">' +
+          `<userID>2001@agents.example.com</userID><callType>${callType}</callType>` +
+          '</broadWorksRecordingMetadata></extensiondata>',
+      );
+    const term = withType('<termCall/>');
+    assert.deepEqual(term.callParties, { caller: null, callee: '2001@agents.example.com' });
+    const t = buildRecordingSession(term, { labelOrder: ['2', '1'] });
+    assert.equal(t.roleSource, 'vendor-marker');
+    assert.deepEqual(
+      t.participants.map((p) => p.role),
+      ['caller', 'agent'],
+    );
+    const orig = withType('<origCall/>');
+    assert.deepEqual(orig.callParties, { caller: '2001@agents.example.com', callee: null });
+    assert.deepEqual(
+      buildRecordingSession(orig).participants.map((p) => p.role),
+      ['agent', 'caller'],
+    );
+  });
+
+  it('vendor markers come first: callingParty, then call data caller, then callee', () => {
+    const marked = doc(
+      [
+        ['pa', 'sip:alice@example.com'],
+        ['pb', 'sip:2001@agents.example.com'],
+      ],
+      [
+        ['sa', '1'],
+        ['sb', '2'],
+      ],
+      [
+        ['pa', 'sa'],
+        ['pb', 'sb'],
+      ],
+      '<extensiondata parent="pb"><callingParty>true</callingParty></extensiondata>',
+    );
+    const options = {
+      agentMatcher: { domain: 'example.com' },
+      originalFrom: 'sip:alice@example.com',
+      labelOrder: ['1', '2'],
+    };
+    const s = buildRecordingSession(marked, options);
+    assert.equal(s.roleSource, 'vendor-marker');
+    assert.deepEqual(
+      s.streams.map((x) => [x.label, x.role]),
+      [
+        ['1', 'agent'],
+        ['2', 'caller'],
+      ],
+    );
+    const byCallee = doc(
+      [
+        ['pa', 'sip:alice@example.com'],
+        ['pb', 'sip:2001@agents.example.com'],
+      ],
+      [
+        ['sa', '1'],
+        ['sb', '2'],
+      ],
+      [
+        ['pa', 'sa'],
+        ['pb', 'sb'],
+      ],
+      '<callData xmlns="urn:ietf:params:xml:ns:callData"><tohdr>&lt;sip:alice@example.com:5060&gt;;tag=x</tohdr></callData>',
+    );
+    assert.deepEqual(byCallee.callParties, { caller: null, callee: '<sip:alice@example.com:5060>;tag=x' });
+    const t = buildRecordingSession(byCallee, options);
+    assert.equal(t.roleSource, 'vendor-marker');
+    assert.deepEqual(
+      t.participants.map((p) => p.role),
       ['agent', 'caller'],
     );
   });
 
   it('a From that matches nobody falls through to sender order', () => {
     const s = buildRecordingSession(twoParty, { originalFrom: 'sip:carol@example.com' });
-    assert.equal(s.roleRule, 'sender-order');
+    assert.equal(s.roleSource, 'label-order');
   });
 
   it('a third sender is unknown', () => {
@@ -160,7 +317,7 @@ describe('role rule', () => {
 
   it('metadata senders win over a configured stream order', () => {
     const s = buildRecordingSession(twoParty, { streamOrderRoles: ['agent', 'caller'] });
-    assert.equal(s.roleRule, 'sender-order');
+    assert.equal(s.roleSource, 'label-order');
     assert.deepEqual(
       s.streams.map((x) => x.role),
       ['caller', 'agent'],
@@ -258,7 +415,10 @@ describe('recordingSessionFromInvite', () => {
     const bad = buildMultipart(
       [
         { contentType: 'application/sdp', body: sdp },
-        { contentType: 'application/rs-metadata+xml', body: utf8('<recording><stream/></recording>') },
+        {
+          contentType: 'application/rs-metadata+xml',
+          body: utf8('<recording><datamode>x</datamode></recording>'),
+        },
       ],
       { boundary: 'b' },
     );

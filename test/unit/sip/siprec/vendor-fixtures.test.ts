@@ -95,7 +95,7 @@ describe('RFC 7865 §8.1 complete example', () => {
       ['98', '8zc6e0lYTlWIINA6GR+3ag==', [PAUL], 'agent'],
       ['99', 'EiXGlc+4TruqqoDaNE76ag==', [PAUL], 'agent'],
     ]);
-    assert.equal(r.session.roleRule, 'sender-order');
+    assert.equal(r.session.roleSource, 'label-order');
     assert.deepEqual(
       r.session.participants.map((p) => [p.id, p.aor, p.name, p.role, p.active, p.sends.length]),
       [
@@ -110,7 +110,7 @@ describe('RFC 7865 §8.1 complete example', () => {
 
   it('lets the original From decide instead: Paul called', () => {
     const byFrom = load('rfc7865-complete.sip', { originalFrom: '"Paul" <sip:paul@biloxi.com>;tag=1' });
-    assert.equal(byFrom.session.roleRule, 'original-from');
+    assert.equal(byFrom.session.roleSource, 'recorded-call-parties');
     assert.deepEqual(
       byFrom.mLines.map((m) => m.role),
       ['agent', 'agent', 'caller', 'caller'],
@@ -126,7 +126,7 @@ describe('Cisco CUBE without metadata', () => {
       ['1', 'label:1', [], 'unknown'],
       ['2', 'label:2', [], 'unknown'],
     ]);
-    assert.equal(r.session.roleRule, 'none');
+    assert.equal(r.session.roleSource, 'none');
     assert.deepEqual(r.session.participants, []);
     assert.deepEqual([...r.session.streamsByLabel.keys()], ['1', '2']);
     assert.ok(r.session.streams.every((s) => s.synthesized));
@@ -134,7 +134,7 @@ describe('Cisco CUBE without metadata', () => {
 
   it('takes roles from a configured stream order', () => {
     const r = load('cisco-cube-no-metadata.sip', { streamOrderRoles: ['caller', 'agent'] });
-    assert.equal(r.session.roleRule, 'stream-order');
+    assert.equal(r.session.roleSource, 'stream-order');
     assert.deepEqual(
       r.mLines.map((m) => m.role),
       ['caller', 'agent'],
@@ -162,7 +162,7 @@ describe('single mixed m-line (Metaswitch style)', () => {
 
   it('still tells the parties apart with an agent matcher', () => {
     const r = load('metaswitch-single-mixed.sip', { agentMatcher: { pattern: /\+44207946099\d@/ } });
-    assert.equal(r.session.roleRule, 'agent-matcher');
+    assert.equal(r.session.roleSource, 'agent-pattern');
     assert.deepEqual(
       r.session.participants.map((p) => p.role),
       ['caller', 'agent'],
@@ -171,39 +171,213 @@ describe('single mixed m-line (Metaswitch style)', () => {
   });
 });
 
-describe('BroadWorks namespace and extension', () => {
-  const CALLER = 'YnctcGFydHktMQ==';
-  const AGENT = 'YnctcGFydHktMg==';
+describe('BroadWorks: draft recording_metadata format', () => {
+  const AGENT = 'urn:uuid:0b7e3c52-4a11-4d6e-9a0f-2f1c7e1d0011';
+  const CALLER = 'urn:uuid:0b7e3c52-4a11-4d6e-9a0f-2f1c7e1d0012';
+  const STREAM = 'urn:uuid:0b7e3c52-4a11-4d6e-9a0f-2f1c7e1d0021';
 
-  it('reads prefixed standard elements and BroadSoft call ids', () => {
-    const r = load('broadworks-extension.sip');
-    assert.deepEqual(r.metadata?.vendorCallIds, {
-      callId: 'callhalf-1234567:0',
-      extTrackingId: '55512:1',
-    });
-    assert.deepEqual(r.session.sessionIds, ['YnctMjAyNC0wNC0wMS0wMDE=']);
-    // Associations list the agent first; sender order follows the m-lines.
-    assert.deepEqual(mLines(r), [
-      ['1', 'Ynctc3RyZWFtLTE=', [CALLER], 'caller'],
-      ['2', 'Ynctc3RyZWFtLTI=', [AGENT], 'agent'],
+  it('reads the draft root, ids, <aor>, <send><id> and the BroadWorks call ids', () => {
+    const r = load('broadworks-recording-metadata.sip');
+    const m = r.metadata;
+    assert.ok(m);
+    assert.equal(m.dialect, 'draft');
+    assert.equal(m.namespace, 'urn:ietf:params:xml:ns:siprec');
+    assert.equal(m.dataMode, 'complete');
+    assert.deepEqual(m.groups, [
+      { id: 'urn:uuid:0b7e3c52-4a11-4d6e-9a0f-2f1c7e1d0002', associateTime: null },
     ]);
+    assert.deepEqual(m.sessions, [
+      {
+        id: 'urn:uuid:0b7e3c52-4a11-4d6e-9a0f-2f1c7e1d0003',
+        sipSessionIds: [],
+        groupRef: 'urn:uuid:0b7e3c52-4a11-4d6e-9a0f-2f1c7e1d0002',
+        startTime: '2024-04-01T09:15:00+01:00',
+        stopTime: null,
+      },
+    ]);
+    assert.deepEqual(m.streams, [
+      { id: STREAM, sessionId: 'urn:uuid:0b7e3c52-4a11-4d6e-9a0f-2f1c7e1d0003', label: '1', mode: 'mixed' },
+    ]);
+    assert.deepEqual(m.participantStreamAssocs, [
+      { participantId: AGENT, send: [STREAM], recv: [] },
+      { participantId: CALLER, send: [STREAM], recv: [] },
+    ]);
+    assert.deepEqual(m.vendorCallIds, { extTrackingId: '4711:1', callId: 'callhalf-1234567:0' });
+    assert.deepEqual(m.callParties, {
+      caller: 'sip:+442079460123@as.example.com',
+      callee: 'sip:2001@enterprise.example.com',
+    });
+    assert.deepEqual(m.warnings, []);
+  });
+
+  it('one mixed stream; the termCall calling party is the caller though listed second', () => {
+    const r = load('broadworks-recording-metadata.sip');
+    assert.equal(r.session.roleSource, 'vendor-marker');
+    assert.deepEqual(mLines(r), [['1', STREAM, [AGENT, CALLER], 'mixed']]);
+    // The participant is named in national form, the call type in international form.
     assert.deepEqual(
-      r.session.participants.map((p) => [p.aor, p.name, p.role]),
+      r.session.participants.map((p) => [p.id, p.aor, p.name, p.role, p.sends]),
       [
-        ['sip:+12025550147@enterprise.example.com', '+12025550147', 'caller'],
-        ['sip:agent2001@enterprise.example.com', 'Agent 2001', 'agent'],
+        [AGENT, 'sip:2001@enterprise.example.com', null, 'agent', [STREAM]],
+        [CALLER, 'sip:02079460123', null, 'caller', [STREAM]],
       ],
     );
   });
 
-  it('agent matcher by prefix takes precedence over sender order', () => {
-    const r = load('broadworks-extension.sip', {
-      agentMatcher: { aorPrefix: 'sip:+1202' },
-    });
-    assert.equal(r.session.roleRule, 'agent-matcher');
+  it('the vendor marker beats a configured agent pattern that says otherwise', () => {
+    const r = load('broadworks-recording-metadata.sip', { agentMatcher: { aorPrefix: 'sip:0207' } });
+    assert.equal(r.session.roleSource, 'vendor-marker');
+    assert.deepEqual(
+      r.session.participants.map((p) => p.role),
+      ['agent', 'caller'],
+    );
+  });
+});
+
+describe('Webex Calling: draft format, two separate streams, and a transfer re-INVITE', () => {
+  const AGENT = 'urn:uuid:5f0c2a6e-8d3b-4c1f-b2a7-6e9d4c3b0011';
+  const CUSTOMER = 'urn:uuid:5f0c2a6e-8d3b-4c1f-b2a7-6e9d4c3b0012';
+  const SUPERVISOR = 'urn:uuid:5f0c2a6e-8d3b-4c1f-b2a7-6e9d4c3b0013';
+  const S1 = 'urn:uuid:5f0c2a6e-8d3b-4c1f-b2a7-6e9d4c3b0021';
+  const S2 = 'urn:uuid:5f0c2a6e-8d3b-4c1f-b2a7-6e9d4c3b0022';
+
+  it('pairs each m-line with its sender and role from the call type', () => {
+    const r = load('webex-calling-separate-streams.sip');
+    assert.equal(r.metadata?.dialect, 'draft');
+    assert.deepEqual(r.metadata?.vendorCallIds, { extTrackingId: '98765:1', callId: 'callhalf-581329:0' });
+    assert.equal(r.session.roleSource, 'vendor-marker');
+    assert.deepEqual(mLines(r), [
+      ['1', S1, [CUSTOMER], 'caller'],
+      ['2', S2, [AGENT], 'agent'],
+    ]);
+    assert.deepEqual(
+      r.session.participants.map((p) => [p.id, p.aor, p.name, p.role, p.sends]),
+      [
+        [AGENT, 'sip:+12025550188@webex.example.com;user=phone', 'Agent Example', 'agent', [S2]],
+        [CUSTOMER, 'tel:+12025550147', null, 'caller', [S1]],
+      ],
+    );
+    assert.deepEqual(
+      r.session.streams.map((s) => [s.id, s.label, s.senderIds, s.role]),
+      [
+        [S1, '1', [CUSTOMER], 'caller'],
+        [S2, '2', [AGENT], 'agent'],
+      ],
+    );
+  });
+
+  it('a partial draft update hands the agent stream to the supervisor', () => {
+    const first = load('webex-calling-separate-streams.sip');
+    const update = load('webex-calling-reinvite-transfer.sip');
+    assert.ok(update.metadata);
+    assert.equal(update.metadata.dialect, 'draft');
+    assert.equal(update.metadata.dataMode, 'partial');
+    const after = applyMetadataUpdate(first.session, update.metadata, { labelOrder: ['1', '2'] });
+    assert.equal(after.roleSource, 'vendor-marker');
+    assert.deepEqual(
+      after.participants.map((p) => [p.id, p.aor, p.name, p.active, p.role, p.sends]),
+      [
+        [AGENT, 'sip:+12025550188@webex.example.com;user=phone', 'Agent Example', false, 'unknown', []],
+        [CUSTOMER, 'tel:+12025550147', null, true, 'caller', [S1]],
+        [
+          SUPERVISOR,
+          'sip:+12025550199@webex.example.com;user=phone',
+          'Supervisor Example',
+          true,
+          'agent',
+          [S2],
+        ],
+      ],
+    );
+    assert.deepEqual(
+      after.streams.map((s) => [s.label, s.senderIds, s.role]),
+      [
+        ['1', [CUSTOMER], 'caller'],
+        ['2', [SUPERVISOR], 'agent'],
+      ],
+    );
+  });
+});
+
+describe('Avaya SBCE: streams without stream_id, empty ids', () => {
+  const CALLER = 'c2JjZS1jYWxsZXI=';
+  const AGENT = 'c2JjZS1hZ2VudA==';
+
+  it('synthesizes stable ids, counts one warning each, and links streams by label', () => {
+    const r = load('avaya-sbce-no-stream-id.sip');
+    const m = r.metadata;
+    assert.ok(m);
+    assert.equal(m.dialect, 'rfc7865');
+    assert.deepEqual(
+      m.sessions.map((s) => [s.id, s.startTime]),
+      [['session#0', '2024-09-17T08:01:12Z']],
+    );
+    assert.deepEqual(m.streams, [
+      { id: 'label:10', sessionId: null, label: '10', mode: null },
+      { id: 'label:20', sessionId: null, label: '20', mode: null },
+    ]);
+    assert.deepEqual(
+      m.participantSessionAssocs.map((a) => [a.participantId, a.sessionId]),
+      [
+        [CALLER, 'session#0'],
+        [AGENT, 'session#0'],
+      ],
+    );
+    assert.deepEqual(m.warnings, [
+      '<session> at byte 661 without session_id: id synthesized',
+      '<stream> at byte 1432 without stream_id: id synthesized',
+      '<stream> at byte 1480 without stream_id: id synthesized',
+    ]);
+    assert.equal(r.session.roleSource, 'label-order');
+    assert.deepEqual(mLines(r), [
+      ['10', 'label:10', [CALLER], 'caller'],
+      ['20', 'label:20', [AGENT], 'agent'],
+    ]);
+    assert.deepEqual(
+      r.session.participants.map((p) => [p.aor, p.name, p.role]),
+      [
+        ['sip:+13125550142@pstn.example.org', '+13125550142', 'caller'],
+        ['sip:3001@avaya.example.com', 'Agent 3001', 'agent'],
+      ],
+    );
+  });
+
+  it('an agent pattern decides before label order', () => {
+    const r = load('avaya-sbce-no-stream-id.sip', { agentMatcher: { aorPrefix: 'sip:+1312' } });
+    assert.equal(r.session.roleSource, 'agent-pattern');
     assert.deepEqual(
       r.mLines.map((m) => m.role),
       ['agent', 'caller'],
+    );
+  });
+});
+
+describe('Ribbon/Sonus: call data names the caller, the agent sends label 1', () => {
+  const AGENT = 'cmJuLXBhcnR5LWFnZW50';
+  const CUSTOMER = 'cmJuLXBhcnR5LWN1c3RvbWVy';
+
+  it('fromhdr decides: label 1 is the agent, not the caller', () => {
+    const r = load('ribbon-calldata-agent-first.sip');
+    const m = r.metadata;
+    assert.ok(m);
+    assert.equal(m.namespace, 'urn:ietf:params:xml:ns:recording');
+    assert.deepEqual(m.callParties, {
+      caller: '"Customer Example" <sip:3125550147@198.51.100.20>;tag=gK0a7b1c2d',
+      callee: '<sip:8500@192.0.2.55>;tag=SerryvK5ej0jc',
+    });
+    assert.deepEqual(m.vendorCallIds, { callId: '5a1b2c3d-4e5f-1236-a7b8-525400aa0001', gcid: '241205267' });
+    assert.equal(r.session.roleSource, 'vendor-marker');
+    assert.deepEqual(mLines(r), [
+      ['1', 'cmJuLXN0cmVhbS0x', [AGENT], 'agent'],
+      ['2', 'cmJuLXN0cmVhbS0y', [CUSTOMER], 'caller'],
+    ]);
+    // A name of only whitespace is no name.
+    assert.deepEqual(
+      r.session.participants.map((p) => [p.id, p.aor, p.name, p.role]),
+      [
+        [AGENT, '8500@192.0.2.55', 'Extension 8500', 'agent'],
+        [CUSTOMER, '3125550147@198.51.100.20', null, 'caller'],
+      ],
     );
   });
 });
@@ -231,7 +405,7 @@ describe('Oracle (Acme Packet) extension data', () => {
         [CALLER, 'b3JhLXNlc3Npb24tMDAwMQ=='],
       ],
     );
-    assert.equal(r.session.roleRule, 'vendor-calling-party');
+    assert.equal(r.session.roleSource, 'vendor-marker');
     assert.deepEqual(mLines(r), [
       ['553654187', 'b3JhLXN0cmVhbS0x', [CALLER], 'caller'],
       ['553654188', 'b3JhLXN0cmVhbS0y', [AGENT], 'agent'],
@@ -255,7 +429,7 @@ describe('Avaya UCID, LF-only body, and a partial update', () => {
   it('reads the UCID and call id and pairs the streams', () => {
     const r = load('avaya-ucid.sip', { originalFrom: 'tel:+1-312-555-0199' });
     assert.deepEqual(r.session.vendorCallIds, { ucid: '00001002161718123456', callId: 'AV-8812-44231' });
-    assert.equal(r.session.roleRule, 'original-from');
+    assert.equal(r.session.roleSource, 'recorded-call-parties');
     assert.deepEqual(mLines(r), [
       ['11', 'YXZheWEtc3RyZWFtLXJ4', [CALLER], 'caller'],
       ['12', 'YXZheWEtc3RyZWFtLXR4', [AGENT], 'agent'],
