@@ -38,7 +38,7 @@ interface Dialect {
 const DIALECTS: readonly Dialect[] = [
   {
     fixture: 'rfc7865-complete',
-    what: 'RFC 7865 metadata, three audio m-lines and a video one',
+    what: 'RFC 7865 metadata; three audio m-lines and a video one, which is declined',
     answer: [
       [true, 'recvonly'],
       [true, 'recvonly'],
@@ -50,6 +50,137 @@ const DIALECTS: readonly Dialect[] = [
       { role: 'caller', label: '97', aor: 'sip:bob@biloxi.com' },
       { role: 'agent', label: '98', aor: 'sip:Paul@biloxi.com' },
     ],
+    roleSource: 'label-order',
+  },
+  {
+    fixture: 'oracle-acme-extension',
+    what: 'Oracle/Acme Packet pre-RFC namespace, apkt:callingParty names the caller',
+    answer: [
+      [true, 'recvonly'],
+      [true, 'recvonly'],
+    ],
+    legs: [
+      { role: 'caller', label: '553654187', aor: 'sip:5139316000@carrier.example.net' },
+      { role: 'agent', label: '553654188', aor: 'sip:7001@cc.example.com' },
+    ],
+    roleSource: 'vendor-marker',
+  },
+  {
+    fixture: 'broadworks-recording-metadata',
+    what: 'BroadWorks draft <recording_metadata>, one mixed stream, no Require: siprec',
+    answer: [[true, 'recvonly']],
+    legs: [{ role: 'mixed', label: '1' }],
+    roleSource: 'vendor-marker',
+  },
+  {
+    fixture: 'webex-calling-separate-streams',
+    what: 'Webex Calling draft format, callingPartyNumber as tel: names the caller',
+    answer: [
+      [true, 'recvonly'],
+      [true, 'recvonly'],
+    ],
+    legs: [
+      { role: 'caller', label: '1', aor: 'tel:+12025550147' },
+      { role: 'agent', label: '2', aor: 'sip:+12025550188@webex.example.com;user=phone' },
+    ],
+    roleSource: 'vendor-marker',
+  },
+  {
+    fixture: 'avaya-sbce-no-stream-id',
+    what: 'Avaya SBCE <stream> without stream_id, empty session_id; agent by the configured domain',
+    answer: [
+      [true, 'recvonly'],
+      [true, 'recvonly'],
+    ],
+    legs: [
+      { role: 'caller', label: '10', aor: 'sip:+13125550142@pstn.example.org' },
+      { role: 'agent', label: '20', aor: 'sip:3001@avaya.example.com' },
+    ],
+    roleSource: 'agent-pattern',
+  },
+  {
+    fixture: 'avaya-ucid',
+    what: 'Avaya SBCE RFC 7865 with avaya:ucid, bare-LF body; agent by the configured domain',
+    answer: [
+      [true, 'recvonly'],
+      [true, 'recvonly'],
+    ],
+    legs: [
+      { role: 'caller', label: '11', aor: 'sip:+13125550199@pstn.example.org' },
+      { role: 'agent', label: '12', aor: 'sip:3001@avaya.example.com' },
+    ],
+    roleSource: 'agent-pattern',
+  },
+  {
+    fixture: 'ribbon-calldata-agent-first',
+    what: 'Ribbon callData fromhdr names the caller, who sends label 2 (label order would swap them)',
+    answer: [
+      [true, 'recvonly'],
+      [true, 'recvonly'],
+    ],
+    legs: [
+      { role: 'agent', label: '1', aor: '8500@192.0.2.55' },
+      { role: 'caller', label: '2', aor: '3125550147@198.51.100.20' },
+    ],
+    roleSource: 'vendor-marker',
+  },
+  {
+    fixture: 'ribbon-no-close-delimiter',
+    what: 'Ribbon body whose last part has no close delimiter',
+    answer: [
+      [true, 'recvonly'],
+      [true, 'recvonly'],
+    ],
+    legs: [
+      { role: 'agent', label: '1', aor: '+15550100300@203.0.113.80' },
+      { role: 'caller', label: '2', aor: '+15550100202@203.0.113.9' },
+    ],
+    roleSource: 'vendor-marker',
+  },
+  {
+    fixture: 'cisco-no-close-delimiter',
+    what: 'Cisco body whose last part has no close delimiter',
+    answer: [
+      [true, 'recvonly'],
+      [true, 'recvonly'],
+    ],
+    legs: [
+      { role: 'caller', label: '1', aor: 'sip:+15550100101@192.0.2.10' },
+      { role: 'agent', label: '2', aor: 'sip:2001@192.0.2.10' },
+    ],
+    roleSource: 'label-order',
+  },
+  {
+    fixture: 'sems-no-close-delimiter',
+    what: 'SEMS body whose last part has no close delimiter',
+    answer: [
+      [true, 'recvonly'],
+      [true, 'recvonly'],
+    ],
+    legs: [
+      { role: 'caller', label: '1', aor: 'sip:alice@example.com' },
+      { role: 'agent', label: '2', aor: 'sip:bob@example.com' },
+    ],
+    roleSource: 'label-order',
+  },
+  {
+    fixture: 'cisco-cube-no-metadata',
+    what: 'Cisco CUBE network-based recording: SDP only, no metadata names anyone',
+    answer: [
+      [true, 'recvonly'],
+      [true, 'recvonly'],
+    ],
+    legs: [
+      { role: 'unknown', label: '1' },
+      { role: 'unknown', label: '2' },
+    ],
+    roleSource: 'none',
+  },
+  {
+    fixture: 'metaswitch-single-mixed',
+    what: 'Metaswitch single mixed m-line, G.729 offered first',
+    answer: [[true, 'recvonly']],
+    legs: [{ role: 'mixed', label: 'mixed-1' }],
   },
 ];
 
@@ -73,7 +204,16 @@ describe('SIPREC dialects over SIPp', () => {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'voxbridge-siprec-dialects-'));
-    gateway = await startGatewayProcess(['--rtp-ports', rtpRangeForTest(), '--stt', 'none']);
+    // The configured agent domain is the role rule's third step: it decides the Avaya calls, whose
+    // SRC names no caller, and must not override a vendor marker or touch calls without a match.
+    gateway = await startGatewayProcess([
+      '--rtp-ports',
+      rtpRangeForTest(),
+      '--stt',
+      'none',
+      '--siprec-agent-domain',
+      'avaya.example.com',
+    ]);
   });
 
   after(async () => {
@@ -121,7 +261,7 @@ describe('SIPREC dialects over SIPp', () => {
         for (const leg of legs) assert.equal(leg['roleSource'], dialect.roleSource);
       }
       const ended = events.find((e) => e.type === 'call.ended');
-      assert.equal(ended?.reason, 'bye');
+      assert.equal(ended?.reason, 'remote-bye');
     });
   }
 });
