@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { loadSipCorpus } from '../../../fuzz/sip-mutator.js';
 import { fixture } from '../../../support/paths.js';
 import { readTorture, TORTURE_NAMES } from './rfc4475-fixture.js';
 
@@ -60,5 +61,10 @@ describe('RFC 4475 Appendix A archive fixtures', () => {
     );
     // longreq's branch: "very", 50 times "long", "branchvalue" (RFC 4475 §2.3 <repeat>).
     assert.ok(latin1('longreq').includes(`branch=very${'long'.repeat(50)}branchvalue\r\n`));
+  });
+
+  it('seeds the fuzz corpus: every archive file is in loadSipCorpus(), byte for byte', () => {
+    const corpus = new Set(loadSipCorpus().map((bytes) => Buffer.from(bytes).toString('latin1')));
+    for (const name of TORTURE_NAMES) assert.ok(corpus.has(latin1(name)), `${name} in the fuzz corpus`);
   });
 });
