@@ -232,4 +232,24 @@ describe('RFC 4475 §3.2-3.4 messages that parse', () => {
     assert.equal(inv.body.length, 105);
     assert.equal(getExpires(inv), undefined);
   });
+
+  it('invut, regaut01, sdp01, bcast (from the archive, left out before) parse as the RFC describes', () => {
+    // §3.3.6: a body of a type nobody knows, 40 bytes of it.
+    const invut = request('invut');
+    assert.equal(getContentType(invut)?.mediaType, 'application/unknownformat');
+    assert.equal(invut.body.length, 40);
+    // §3.3.7: an Authorization scheme nobody knows, kept as written.
+    assert.equal(getHeader(request('regaut01'), 'Authorization'), 'NoOneKnowsThisScheme opaque-data=here');
+    // §3.3.10: Accept names only a type nobody knows, the body is SDP anyway.
+    const sdp01 = request('sdp01');
+    assert.equal(getHeader(sdp01, 'Accept'), 'text/nobodyKnowsThis');
+    assert.equal(getContentType(sdp01)?.mediaType, 'application/sdp');
+    // §3.3.15: a response whose second Via is the broadcast address.
+    const bcast = parseMessage(readTorture('bcast'));
+    assert.ok(bcast.kind === 'response');
+    assert.deepEqual(
+      getVias(bcast).map((v) => v.host),
+      ['192.0.2.198', '255.255.255.255'],
+    );
+  });
 });
