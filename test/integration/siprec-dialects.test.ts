@@ -164,6 +164,19 @@ const DIALECTS: readonly Dialect[] = [
     roleSource: 'label-order',
   },
   {
+    fixture: 'opensips-siprec-no-t',
+    what: 'OpenSIPS siprec module: SDP without t=, c= per m-line, PCMA first',
+    answer: [
+      [true, 'recvonly'],
+      [true, 'recvonly'],
+    ],
+    legs: [
+      { role: 'caller', label: '1', aor: 'sip:+12025550123@carrier.example.net' },
+      { role: 'agent', label: '2', aor: 'sip:2117@pbx.example.com' },
+    ],
+    roleSource: 'label-order',
+  },
+  {
     fixture: 'cisco-cube-no-metadata',
     what: 'Cisco CUBE network-based recording: SDP only, no metadata names anyone',
     answer: [

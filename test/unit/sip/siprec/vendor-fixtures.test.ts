@@ -465,3 +465,31 @@ describe('Avaya UCID, LF-only body, and a partial update', () => {
     assert.equal(first.session.participants.length, 2);
   });
 });
+
+describe('OpenSIPS siprec module: SDP without t= and with c= per m-line', () => {
+  const r = load('opensips-siprec-no-t.sip');
+  const CALLER = 't1G1n2OtQj2Yx8mWw6c0rA==';
+  const AGENT = '0b5bC6f2Sx6x3Q7o9aKq5w==';
+
+  it('reads the SDP part and the RFC 7865 metadata', () => {
+    assert.ok(r.sdp);
+    assert.doesNotMatch(new TextDecoder().decode(r.sdp), /^t=/m);
+    assert.equal(r.metadata?.namespace, 'urn:ietf:params:xml:ns:recording:1');
+    assert.deepEqual(r.metadata?.warnings, []);
+  });
+
+  it('pairs each m-line with its sender; label order decides', () => {
+    assert.deepEqual(mLines(r), [
+      ['1', 'cXeQ7tL7T2eC6rK3kq1VZg==', [CALLER], 'caller'],
+      ['2', 'Yq5wJmWkS3W0m5q0H9x1dA==', [AGENT], 'agent'],
+    ]);
+    assert.equal(r.session.roleSource, 'label-order');
+    assert.deepEqual(
+      r.session.participants.map((p) => [p.aor, p.name, p.role]),
+      [
+        ['sip:+12025550123@carrier.example.net', '+12025550123', 'caller'],
+        ['sip:2117@pbx.example.com', 'Agent 2117', 'agent'],
+      ],
+    );
+  });
+});
