@@ -1,4 +1,4 @@
-import { createTimerScheduler, InvalidArgumentError, ParseError } from '../../core/index.js';
+import { createTimerScheduler, InvalidArgumentError, ParseError, VoxError } from '../../core/index.js';
 import type { TimerScheduler } from '../../core/index.js';
 import type { SttEngine, SttOptions } from '../../engines/spi/index.js';
 import { RtpPortsExhaustedError } from '../../net/rtp/index.js';
@@ -461,10 +461,8 @@ export class SipIngress implements UasHandler {
       // Counted and logged: the SRC (or caller) did not complete our offer/answer exchange.
       this.#badAnswers++;
       this.#options.onError?.(
-        new SipRejection(
-          488,
-          undefined,
-          [],
+        new VoxError(
+          'OFFERLESS_BAD_ANSWER',
           `offerless call ended with BYE: ${awaiting?.problem ?? 'the ACK carried no SDP answer'}`,
         ),
         { sipCallId: dialog.sipCallId },

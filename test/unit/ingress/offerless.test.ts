@@ -219,8 +219,7 @@ describe('SipIngress: offerless INVITE', () => {
       const r = rig({
         stt: undefined,
         recordDir: undefined,
-        onError: (error) =>
-          errors.push(error instanceof SipRejection ? (error.warning ?? '') : String(error)),
+        onError: (error) => errors.push(error instanceof Error ? error.message : String(error)),
       });
       await r.invite('d1', request({ callId: 'c1', body: '' }));
       assert.throws(
