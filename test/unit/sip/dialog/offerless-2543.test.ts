@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SipRejection } from '../../../../src/sip/dialog/index.js';
 import type { SipRequest } from '../../../../src/sip/message/index.js';
-import { getCseq } from '../../../../src/sip/message/index.js';
+import { getCseq, getHeaders, getTo, parseMessage } from '../../../../src/sip/message/index.js';
+import { readTorture } from '../message/rfc4475-fixture.js';
 import { ackFor, flush, harness, header, lastResponse, PEER, req, SDP_ANSWER, SDP_OFFER } from './support.js';
 
 /** Our offer in the 200 (what the ingress would write); its content does not matter here. */
@@ -132,6 +133,32 @@ describe('SipUserAgent: RFC 2543 compatibility', () => {
     h.ua.receive(req({ branch: 'old2543branch' }), PEER);
     assert.equal(h.handler.calls.length, 1);
     assert.deepEqual(h.statuses(), ['180 INVITE', '180 INVITE']);
+  });
+
+  it('RFC 4475 §3.4.1 inv2543 as stored (no Contact, no tags, no branch): 180 and 200, and our BYE targets its From', async () => {
+    const h = harness();
+    h.handler.autoAnswer = { body: SDP_ANSWER };
+    const invite = parseMessage(readTorture('inv2543'));
+    assert.equal(invite.kind, 'request');
+    h.ua.receive(invite, PEER);
+    await flush();
+    assert.deepEqual(h.statuses(), ['180 INVITE', '200 INVITE']);
+    const ok = lastResponse(h.sent, 200);
+    assert.equal(getHeaders(ok, 'Warning').length, 0);
+    // The RFC 2543 ACK: the INVITE's Via (no branch) and the To tag of our 200 (RFC 3261 §17.2.3).
+    const text = new TextDecoder().decode(readTorture('inv2543'));
+    const ackText = `${text.slice(0, text.indexOf('\r\n\r\n'))}\r\n\r\n`
+      .replace('INVITE sip:', 'ACK sip:')
+      .replace('CSeq: 56 INVITE', 'CSeq: 56 ACK')
+      .replace('Content-Type: application/sdp\r\n', '')
+      .replace(/^To: .*$/m, (to) => `${to};tag=${getTo(ok).tag!}`);
+    h.ua.receive(parseMessage(new TextEncoder().encode(ackText)), PEER);
+    assert.equal(h.handler.confirmed.length, 1, 'the ACK matched the dialog');
+    void h.ua.hangup(h.handler.calls[0]!.dialogId);
+    const [bye] = byes(h.requests());
+    assert.ok(bye);
+    // Strict routing (the Record-Route has no lr): the remote target, the From URI, is the last Route.
+    assert.equal(getHeaders(bye, 'Route').at(-1), '<sip:+13035551111@ift.client.example.net;user=phone>');
   });
 
   it('Contact: * in an INVITE is still refused with 400 and a Warning', () => {
