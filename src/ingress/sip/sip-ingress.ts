@@ -426,7 +426,7 @@ export class SipIngress implements UasHandler {
 
   async onReoffer(dialog: DialogInfo, request: SipRequest): Promise<SessionAnswer> {
     const active = this.#calls.get(dialog.dialogId);
-    if (active === undefined) throw new SipRejection(481);
+    if (active === undefined) throw new SipRejection(481, undefined, [], 'no call is set up for this dialog');
     if (request.body.length === 0) {
       // RFC 3261 §14.2: an offerless re-INVITE is answered with our current description as an offer.
       return { body: serializeSdp(active.answer.answer) };
@@ -511,7 +511,7 @@ async function ring(delayMs: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
-  if (signal.aborted) throw new SipRejection(487);
+  if (signal.aborted) throw new SipRejection(487, undefined, [], 'the INVITE was cancelled while ringing');
 }
 
 /** An INVITE without an SDP offer, for which we offer in the 2xx (RFC 3261 §13.3.1). */

@@ -26,7 +26,14 @@ describe('SipUserAgent: offerless INVITE (RFC 3261 §13.2.1: offer in the 2xx, a
     await flush();
     const ok = lastResponse(h.sent, 200);
     assert.equal(new TextDecoder().decode(ok.body), OUR_OFFER);
+    // RFC 3261 §13.3.1.4: over UDP the 2xx with our offer is retransmitted (T1, 2·T1, ...) until the ACK.
+    h.clear();
+    h.scheduler.advance(1500);
+    assert.deepEqual(h.statuses(), ['200 INVITE', '200 INVITE']);
     h.ua.receive(ackFor(ok, { body: SDP_OFFER }), PEER);
+    h.clear();
+    h.scheduler.advance(8000);
+    assert.deepEqual(h.statuses(), [], 'no retransmission after the ACK');
     assert.equal(acks.length, 1);
     assert.equal(new TextDecoder().decode(acks[0]!.body), SDP_OFFER);
     assert.deepEqual(byes(h.requests()), []);
