@@ -254,6 +254,20 @@ describe('SipIngress: offerless INVITE', () => {
     assert.equal(r.ingress.badAnswers, 1);
   });
 
+  it('a plain INVITE with a body that is not SDP is still 415 (not taken as offerless), saying why', async () => {
+    const r = rig({ stt: undefined, recordDir: undefined });
+    await assert.rejects(
+      r.invite('d1', request({ callId: 'c1', body: 'hello', contentType: 'text/plain' })),
+      (error: unknown) => {
+        assert.ok(error instanceof SipRejection);
+        assert.equal(error.status, 415);
+        assert.match(error.warning ?? '', /must be application\/sdp, not text\/plain/);
+        return true;
+      },
+    );
+    assert.equal(r.pool.opened, 0);
+  });
+
   it('metadata describing more streams than maxAudioStreams: 488 with a Warning, nothing bound', async () => {
     const r = rig({ stt: undefined, recordDir: undefined, maxAudioStreams: 2 });
     const invite = request({

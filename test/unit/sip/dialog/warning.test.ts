@@ -122,6 +122,35 @@ describe('Warning on every 4xx/5xx the user agent sends (RFC 3261 §20.43)', () 
     );
   });
 
+  it('re-offer conflicts (491, 500 + Retry-After) and early hang-ups (480, 503 at shutdown) say why', async () => {
+    const h = harness();
+    // An offerless INVITE: our 200 holds the offer, so a re-INVITE before the ACK is glare (491).
+    h.ua.receive(req({ callId: 'g', body: '' }), PEER);
+    h.handler.answer(h.handler.calls[0]!.dialogId, { body: SDP_ANSWER, offer: true });
+    await flush();
+    const ok = lastResponse(h.sent, 200);
+    const toTag = ok.headers.find((x) => x.name === 'To')!.value.split('tag=')[1]!;
+    h.ua.receive(req({ callId: 'g', toTag, cseq: 2 }), PEER);
+    assert.equal(warningText(lastResponse(h.sent, 491)), 'our offer awaits your answer (glare)');
+    h.ua.receive(ackFor(ok, { callId: 'g', body: SDP_ANSWER }), PEER);
+    // Their re-INVITE is being answered: a second one gets 500 + Retry-After (RFC 3261 §14.2).
+    h.handler.reofferAnswer = () => new Promise(() => undefined);
+    h.ua.receive(req({ callId: 'g', toTag, cseq: 3 }), PEER);
+    h.ua.receive(req({ callId: 'g', toTag, cseq: 4, method: 'UPDATE', body: SDP_ANSWER }), PEER);
+    const busy = lastResponse(h.sent, 500);
+    assert.ok(header(busy, 'Retry-After') !== undefined);
+    assert.equal(warningText(busy), 'an earlier offer of yours is still being answered');
+
+    h.ua.receive(req({ callId: 'early1' }), PEER);
+    void h.ua.hangup(h.handler.calls[1]!.dialogId);
+    assert.equal(warningText(lastResponse(h.sent, 480)), 'the call was ended before it was answered');
+    h.ua.receive(req({ callId: 'early2' }), PEER);
+    const shutdown = h.ua.shutdown();
+    h.scheduler.advance(5000);
+    await shutdown;
+    assert.equal(warningText(lastResponse(h.sent, 503)), 'the gateway is shutting down');
+  });
+
   it('badRequestFor: the 400 for an unparsable request names the header that failed', () => {
     const text =
       'INVITE sip:bot@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1\r\n' +
