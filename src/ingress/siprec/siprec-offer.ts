@@ -78,6 +78,8 @@ export function senderOf(offer: SiprecOffer, mLine: MLineAssignment): SessionPar
 
 /** m-lines we offer to an offerless SIPREC INVITE whose metadata describes no stream: caller, agent. */
 const DEFAULT_OFFERLESS_LABELS = ['1', '2'];
+/** RFC 4574 `pointer` = token (RFC 4566 token characters), bounded. */
+const LABEL_TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]{1,64}$/;
 
 /**
  * True when a SIPREC INVITE carries no SDP offer: no body at all, or metadata without an SDP part
@@ -101,8 +103,10 @@ export function offerlessSiprecLabels(request: SipRequest): string[] {
   const { session } = recordingSessionFromInvite(contentType, request.body, []);
   const labels: string[] = [];
   for (const stream of session.streams) {
-    if (stream.label !== null && stream.label !== '' && !labels.includes(stream.label))
-      labels.push(stream.label);
+    // RFC 4574 §4: a label is a token, written into our SDP as it is; a stream whose label could
+    // not be (spaces, control characters) cannot be matched to an m-line and is not offered.
+    const label = stream.label;
+    if (label !== null && LABEL_TOKEN.test(label) && !labels.includes(label)) labels.push(label);
   }
   return labels.length > 0 ? labels : [...DEFAULT_OFFERLESS_LABELS];
 }
