@@ -57,6 +57,8 @@ export class ActiveCall {
   #siprec: SiprecOffer | undefined;
   #call: Call | undefined;
   #ended: Promise<void> | undefined;
+  /** Endpoints of m-lines an ACK's answer declined, being given back to the pool. */
+  #declined: Promise<unknown> = Promise.resolve();
 
   constructor(init: ActiveCallInit) {
     this.#answer = init.answer;
@@ -112,6 +114,27 @@ export class ActiveCall {
 
   endpointOf(index: number): MediaEndpoint | undefined {
     return this.#endpointsByIndex.get(index);
+  }
+
+  /**
+   * An offerless INVITE (RFC 3261 §13.2.1): our 2xx offered `endpoints[i]` on m-line i, and the
+   * ACK's answer, now `answer`, says which streams run. Call before `confirm`. The endpoints of
+   * m-lines it declined (port 0) go back to the pool at once.
+   */
+  acceptAnswer(answer: SdpAnswer): void {
+    if (this.#call !== undefined || this.#ended !== undefined) return;
+    const byLine = this.#endpoints;
+    this.#endpointsByIndex.clear();
+    for (const media of answer.media) {
+      const endpoint = byLine[media.index];
+      if (endpoint !== undefined) this.#endpointsByIndex.set(media.index, endpoint);
+    }
+    const kept = new Set(this.#endpointsByIndex.values());
+    const declined = byLine.filter((e) => !kept.has(e));
+    this.#endpoints = [...kept];
+    this.#answer = answer;
+    // Closing a socket fails only if it is already closed: nothing is left to release then.
+    this.#declined = Promise.all(declined.map((e) => e.close())).catch(() => undefined);
   }
 
   /**
@@ -188,7 +211,7 @@ export class ActiveCall {
       try {
         await this.#call?.end(reason);
       } finally {
-        await Promise.all(this.#endpoints.map((e) => e.close()));
+        await Promise.all([...this.#endpoints.map((e) => e.close()), this.#declined]);
         this.#onEnded?.();
       }
     })();

@@ -1,4 +1,4 @@
-import { createTimerScheduler, InvalidArgumentError, ParseError } from '../../core/index.js';
+import { createTimerScheduler, InvalidArgumentError, ParseError, VoxError } from '../../core/index.js';
 import type { TimerScheduler } from '../../core/index.js';
 import type { SttEngine, SttOptions } from '../../engines/spi/index.js';
 import { RtpPortsExhaustedError } from '../../net/rtp/index.js';
@@ -15,12 +15,20 @@ import { SipRejection } from '../../sip/dialog/index.js';
 import type { SipRequest } from '../../sip/message/index.js';
 import { getContentType, getFrom, getTo, serializeUri } from '../../sip/message/index.js';
 import { parseSdp, SdpNegotiationError, serializeSdp } from '../../sip/sdp/index.js';
-import type { G711CodecName, SdpSession } from '../../sip/sdp/index.js';
+import type { G711CodecName, SdpAnswer, SdpSession } from '../../sip/sdp/index.js';
 import type { AgentMatcher } from '../../sip/siprec/index.js';
-import { isSiprecInvite, readSiprecOffer } from '../siprec/index.js';
+import {
+  isOfferlessSiprec,
+  isSiprecInvite,
+  offerlessSiprecLabels,
+  readOfferlessSiprec,
+  readSiprecOffer,
+} from '../siprec/index.js';
 import type { SiprecOffer } from '../siprec/index.js';
+import { acceptAckAnswer } from './accept-ack-answer.js';
 import { ActiveCall } from './active-call.js';
-import type { MediaPortPool } from './media-plan.js';
+import { planOffer } from './plan-offer.js';
+import type { MediaEndpoint, MediaPortPool } from './media-plan.js';
 import { activeAudioStreams, planMedia } from './media-plan.js';
 import type { MediaTimeouts } from './media-watchdog.js';
 
@@ -107,10 +115,14 @@ export class SipIngress implements UasHandler {
   readonly #scheduler: TimerScheduler;
   readonly #timeouts: MediaTimeouts;
   readonly #maxAudioStreams: number;
+  /** Offerless calls whose 2xx carried our offer and whose ACK (with the answer) is awaited. */
+  readonly #awaitingAnswer = new Map<string, { readonly problem?: string }>();
   #mediaTimeouts = 0;
   #tooManyStreams = 0;
   #rtpBeforeAck = 0;
   #metadataWarnings = 0;
+  #offerless = 0;
+  #badAnswers = 0;
 
   constructor(options: SipIngressOptions) {
     this.#options = options;
@@ -154,6 +166,16 @@ export class SipIngress implements UasHandler {
     return this.#metadataWarnings;
   }
 
+  /** INVITEs without an SDP offer answered with ours in the 200 (RFC 3261 §13.2.1). */
+  get offerlessInvites(): number {
+    return this.#offerless;
+  }
+
+  /** Offerless calls ended with a BYE because the ACK had no answer or an unusable one. */
+  get badAnswers(): number {
+    return this.#badAnswers;
+  }
+
   /** Our call ids by dialog, for hang-up requests from the API. */
   dialogIdOf(callId: string): string | undefined {
     for (const [dialogId, active] of this.#calls) if (active.call?.id === callId) return dialogId;
@@ -178,8 +200,9 @@ export class SipIngress implements UasHandler {
   }
 
   async #answer(incoming: IncomingCall): Promise<SessionAnswer> {
-    const { request, dialogId, sipCallId } = incoming;
+    const { request } = incoming;
     const siprec = isSiprecInvite(request);
+    if (isOfferless(request, siprec)) return this.#offer(incoming, siprec);
     const { offer, siprecOffer } = readOffer(request, siprec, this.#options.agentMatcher);
     this.#metadataWarnings += siprecOffer?.recording.metadata?.warnings.length ?? 0;
     const audioStreams = this.#checkStreamCount(offer);
@@ -199,16 +222,109 @@ export class SipIngress implements UasHandler {
       admission.release?.();
       throw rejectionFor(error);
     }
+    await this.#hold(incoming, {
+      siprec,
+      admission,
+      answer: plan.answer,
+      endpoints: plan.endpoints,
+      siprecOffer,
+    });
+    return { body: serializeSdp(plan.answer.answer) };
+  }
+
+  /**
+   * An INVITE without an SDP offer (RFC 3261 §13.3.1; Cisco CUCM's built-in-bridge recording
+   * sends SIPREC INVITEs so): we offer our codecs in the 200, `recvonly` for SIPREC with one
+   * labelled m-line per stream its metadata describes (else two), `sendrecv` for a plain call,
+   * and take the answer from the ACK (onConfirmed). Ports are bound now, as for an answer; the
+   * call and its legs are created at the ACK, as always.
+   */
+  async #offer(incoming: IncomingCall, siprec: boolean): Promise<SessionAnswer> {
+    const { request } = incoming;
+    let labels: string[] = [];
+    try {
+      labels = siprec ? offerlessSiprecLabels(request) : [];
+    } catch (error) {
+      throw rejectionFor(error);
+    }
+    const audioStreams = siprec ? labels.length : 1;
+    if (audioStreams > this.#maxAudioStreams) {
+      this.#tooManyStreams++;
+      throw new SipRejection(
+        488,
+        'Not Acceptable Here',
+        [],
+        `the metadata describes ${audioStreams} streams; at most ${this.#maxAudioStreams} per call`,
+      );
+    }
+    await ring(this.#options.answerDelayMs ?? 0, incoming.signal);
+    const admission = this.#options.admit?.({ siprec, audioStreams, source: incoming.source }) ?? {
+      transcribe: true,
+    };
+    let plan;
+    let siprecOffer: SiprecOffer | undefined;
+    try {
+      plan = await planOffer({
+        pool: this.#options.pool,
+        mediaAddress: this.#options.mediaAddress,
+        streams: siprec
+          ? labels.map((label) => ({ direction: 'recvonly' as const, label }))
+          : [{ direction: 'sendrecv' as const }],
+        ...(this.#options.codecs === undefined ? {} : { codecs: this.#options.codecs }),
+      });
+    } catch (error) {
+      admission.release?.();
+      throw rejectionFor(error);
+    }
+    try {
+      siprecOffer = siprec
+        ? readOfferlessSiprec(
+            request,
+            plan.offer,
+            this.#options.agentMatcher === undefined ? {} : { agentMatcher: this.#options.agentMatcher },
+          )
+        : undefined;
+    } catch (error) {
+      admission.release?.();
+      await Promise.all(plan.endpoints.map((e) => e.close()));
+      throw rejectionFor(error);
+    }
+    // Until the ACK, nothing is agreed: no stream is in force, the endpoints wait by m-line.
+    await this.#hold(incoming, {
+      siprec,
+      admission,
+      answer: { answer: plan.offer, media: [] },
+      endpoints: plan.endpoints,
+      siprecOffer,
+    });
+    this.#awaitingAnswer.set(incoming.dialogId, {});
+    this.#offerless++;
+    return { body: serializeSdp(plan.offer), offer: true };
+  }
+
+  /** Keeps an answered (or offered) INVITE's media until the ACK; a CANCEL meanwhile frees it. */
+  async #hold(
+    incoming: IncomingCall,
+    held: {
+      readonly siprec: boolean;
+      readonly admission: Admission;
+      readonly answer: SdpAnswer;
+      readonly endpoints: readonly MediaEndpoint[];
+      readonly siprecOffer: SiprecOffer | undefined;
+    },
+  ): Promise<void> {
+    const { request, dialogId, sipCallId } = incoming;
+    const { admission, siprec } = held;
     // CANCEL (or shutdown) may have come while the ports were being bound.
     if (incoming.signal.aborted || this.#endedWhilePending.has(dialogId)) {
       admission.release?.();
-      await Promise.all(plan.endpoints.map((e) => e.close()));
-      throw new SipRejection(487);
+      await Promise.all(held.endpoints.map((e) => e.close()));
+      throw new SipRejection(487, undefined, [], 'the INVITE was cancelled');
     }
     const active: ActiveCall = new ActiveCall({
-      answer: plan.answer,
-      endpoints: plan.endpoints,
-      siprec: siprecOffer,
+      answer: held.answer,
+      endpoints: held.endpoints,
+      siprec: held.siprecOffer,
       // Nothing expensive before the ACK: the call (and with it call.started, recognizers and
       // recorders) exists only once the dialog is confirmed.
       createCall: () => this.#createCall(sipCallId, siprec, request, admission.transcribe),
@@ -219,7 +335,6 @@ export class SipIngress implements UasHandler {
       onRtpBeforeAck: () => this.#rtpBeforeAck++,
     });
     this.#calls.set(dialogId, active);
-    return { body: serializeSdp(plan.answer.answer) };
   }
 
   #createCall(sipCallId: string, siprec: boolean, request: SipRequest, transcribe: boolean): Call {
@@ -260,7 +375,7 @@ export class SipIngress implements UasHandler {
     }
     if (problem === undefined) return streams;
     this.#tooManyStreams++;
-    throw new SipRejection(488, 'Not Acceptable Here', [warning(problem)]);
+    throw new SipRejection(488, 'Not Acceptable Here', [], problem);
   }
 
   #onMediaTimeout(dialogId: string, active: ActiveCall): void {
@@ -277,13 +392,52 @@ export class SipIngress implements UasHandler {
     );
   }
 
-  onConfirmed(dialog: DialogInfo): void {
-    this.#calls.get(dialog.dialogId)?.confirm();
+  onConfirmed(dialog: DialogInfo, ack?: SipRequest): void {
+    const active = this.#calls.get(dialog.dialogId);
+    if (active === undefined) return;
+    if (this.#awaitingAnswer.has(dialog.dialogId)) {
+      try {
+        active.acceptAnswer(this.#answerInAck(active, ack));
+      } catch (error) {
+        const rejection = rejectionFor(error);
+        const problem =
+          rejection instanceof SipRejection
+            ? (rejection.warning ?? rejection.reason ?? 'unusable answer')
+            : 'unusable answer';
+        this.#awaitingAnswer.set(dialog.dialogId, { problem });
+        // The user agent ends the dialog with a BYE (onEnded 'bad-answer').
+        throw new SipRejection(488, 'Not Acceptable Here', [], problem);
+      }
+      this.#awaitingAnswer.delete(dialog.dialogId);
+    }
+    active.confirm();
+  }
+
+  /** RFC 3261 §13.2.1: the answer to the offer of our 2xx, from the ACK. */
+  #answerInAck(active: ActiveCall, ack: SipRequest | undefined): SdpAnswer {
+    if (ack === undefined || ack.body.length === 0) {
+      throw new SipRejection(488, undefined, [], 'the ACK carries no SDP answer to our offer');
+    }
+    const type = getContentType(ack)?.mediaType;
+    if (type !== 'application/sdp') {
+      throw new SipRejection(488, undefined, [], `the ACK body is ${type ?? 'untyped'}, not application/sdp`);
+    }
+    const endpoints = active.endpoints;
+    return acceptAckAnswer(active.answer.answer, ack.body, {
+      mode: active.siprec === undefined ? 'uas' : 'siprec',
+      address: this.#options.mediaAddress,
+      ...(this.#options.codecs === undefined ? {} : { codecs: this.#options.codecs }),
+      ports: (index) => {
+        const endpoint = endpoints[index];
+        if (endpoint === undefined) throw new Error(`no endpoint was bound for m-line ${index}`);
+        return { rtp: endpoint.rtpPort, rtcp: endpoint.rtcpPort };
+      },
+    });
   }
 
   async onReoffer(dialog: DialogInfo, request: SipRequest): Promise<SessionAnswer> {
     const active = this.#calls.get(dialog.dialogId);
-    if (active === undefined) throw new SipRejection(481);
+    if (active === undefined) throw new SipRejection(481, undefined, [], 'no call is set up for this dialog');
     if (request.body.length === 0) {
       // RFC 3261 §14.2: an offerless re-INVITE is answered with our current description as an offer.
       return { body: serializeSdp(active.answer.answer) };
@@ -313,6 +467,19 @@ export class SipIngress implements UasHandler {
   }
 
   onEnded(dialog: DialogInfo, reason: DialogEndReason): void {
+    const awaiting = this.#awaitingAnswer.get(dialog.dialogId);
+    this.#awaitingAnswer.delete(dialog.dialogId);
+    if (reason === 'bad-answer') {
+      // Counted and logged: the SRC (or caller) did not complete our offer/answer exchange.
+      this.#badAnswers++;
+      this.#options.onError?.(
+        new VoxError(
+          'OFFERLESS_BAD_ANSWER',
+          `offerless call ended with BYE: ${awaiting?.problem ?? 'the ACK carried no SDP answer'}`,
+        ),
+        { sipCallId: dialog.sipCallId },
+      );
+    }
     const active = this.#calls.get(dialog.dialogId);
     if (active === undefined) {
       // Ended while onInvite was still binding ports: onInvite sees this and releases them.
@@ -356,7 +523,17 @@ async function ring(delayMs: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
-  if (signal.aborted) throw new SipRejection(487);
+  if (signal.aborted) throw new SipRejection(487, undefined, [], 'the INVITE was cancelled while ringing');
+}
+
+/** An INVITE without an SDP offer, for which we offer in the 2xx (RFC 3261 §13.3.1). */
+function isOfferless(request: SipRequest, siprec: boolean): boolean {
+  if (!siprec) return request.body.length === 0;
+  try {
+    return isOfferlessSiprec(request);
+  } catch (error) {
+    throw rejectionFor(error);
+  }
 }
 
 function readOffer(
@@ -370,13 +547,13 @@ function readOffer(
       return { offer: siprecOffer.sdp, siprecOffer };
     }
     const type = getContentType(request)?.mediaType;
-    if (request.body.length === 0) {
-      // An offerless INVITE would need our offer in the 200 and the answer in the ACK; contact
-      // centers' SBCs always offer, so it is refused clearly rather than half supported.
-      throw new SipRejection(488, 'Not Acceptable Here', [warning('an SDP offer is required in the INVITE')]);
-    }
     if (type !== 'application/sdp') {
-      throw new SipRejection(415, 'Unsupported Media Type', [{ name: 'Accept', value: 'application/sdp' }]);
+      throw new SipRejection(
+        415,
+        'Unsupported Media Type',
+        [{ name: 'Accept', value: 'application/sdp' }],
+        `a plain INVITE's body must be application/sdp, not ${type ?? 'untyped'}`,
+      );
     }
     return { offer: parseSdp(request.body) };
   } catch (error) {
@@ -388,23 +565,17 @@ function readOffer(
 function rejectionFor(error: unknown): unknown {
   if (error instanceof SipRejection) return error;
   if (error instanceof SdpNegotiationError || error instanceof ParseError) {
-    // A body we cannot use is "Not Acceptable Here" (RFC 3261 §21.4.26); the Warning says why.
-    return new SipRejection(488, 'Not Acceptable Here', [warning(error.message)]);
+    // A body we cannot use is "Not Acceptable Here" (RFC 3261 §21.4.26); the Warning (written by
+    // the user agent, with our host as its agent, RFC 3261 §20.43) says why.
+    return new SipRejection(488, 'Not Acceptable Here', [], error.message);
   }
   if (error instanceof RtpPortsExhaustedError) {
-    return new SipRejection(503, 'Service Unavailable', [
-      { name: 'Retry-After', value: RETRY_AFTER_S },
-      warning('no free RTP ports'),
-    ]);
+    return new SipRejection(
+      503,
+      'Service Unavailable',
+      [{ name: 'Retry-After', value: RETRY_AFTER_S }],
+      'no free RTP ports',
+    );
   }
   return error;
-}
-
-/** RFC 3261 §20.43: code 399 (miscellaneous), our agent name, and the reason in quotes. */
-function warning(text: string): { name: string; value: string } {
-  const quoted = text
-    .replace(/[\\"]/g, "'")
-    .replace(/[\r\n]+/g, ' ')
-    .slice(0, 200);
-  return { name: 'Warning', value: `399 voxbridge "${quoted}"` };
 }

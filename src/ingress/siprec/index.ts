@@ -1,2 +1,9 @@
-export { isSiprecInvite, readSiprecOffer, senderOf } from './siprec-offer.js';
+export {
+  isOfferlessSiprec,
+  isSiprecInvite,
+  offerlessSiprecLabels,
+  readOfferlessSiprec,
+  readSiprecOffer,
+  senderOf,
+} from './siprec-offer.js';
 export type { SiprecOffer, SiprecOfferOptions } from './siprec-offer.js';

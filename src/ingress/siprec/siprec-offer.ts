@@ -84,3 +84,58 @@ export function senderOf(offer: SiprecOffer, mLine: MLineAssignment): SessionPar
   const id = mLine.participantIds[0];
   return offer.recording.session.participants.find((p) => p.id === id);
 }
+
+/** m-lines we offer to an offerless SIPREC INVITE whose metadata describes no stream: caller, agent. */
+const DEFAULT_OFFERLESS_LABELS = ['1', '2'];
+/** RFC 4574 `pointer` = token (RFC 4566 token characters), bounded. */
+const LABEL_TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]{1,64}$/;
+
+/**
+ * True when a SIPREC INVITE carries no SDP offer: no body at all, or metadata without an SDP part
+ * (Cisco CUCM built-in-bridge recording). The SRS then offers in its 2xx and takes the answer
+ * from the ACK (RFC 3261 §13.2.1, §13.3.1). Throws ParseError for a body that cannot be read.
+ */
+export function isOfferlessSiprec(request: SipRequest): boolean {
+  if (request.body.length === 0) return true;
+  const contentType = getHeader(request, 'Content-Type');
+  if (contentType === undefined) return false;
+  return recordingSessionFromInvite(contentType, request.body, []).sdp === null;
+}
+
+/**
+ * The a=label of each m-line we offer to an offerless SIPREC INVITE: one per stream its metadata
+ * describes (RFC 7865 §6.7 stream labels, in document order, each once), else two, "1" and "2".
+ */
+export function offerlessSiprecLabels(request: SipRequest): string[] {
+  const contentType = getHeader(request, 'Content-Type');
+  if (request.body.length === 0 || contentType === undefined) return [...DEFAULT_OFFERLESS_LABELS];
+  const { session } = recordingSessionFromInvite(contentType, request.body, []);
+  const labels: string[] = [];
+  for (const stream of session.streams) {
+    // RFC 4574 §4: a label is a token, written into our SDP as it is; a stream whose label could
+    // not be (spaces, control characters) cannot be matched to an m-line and is not offered.
+    const label = stream.label;
+    if (label !== null && LABEL_TOKEN.test(label) && !labels.includes(label)) labels.push(label);
+  }
+  return labels.length > 0 ? labels : [...DEFAULT_OFFERLESS_LABELS];
+}
+
+/**
+ * The SiprecOffer of an offerless SIPREC INVITE once our offer is written: the metadata (if the
+ * INVITE carried any) resolved against the labels of our m-lines, exactly as for an INVITE that
+ * offered them; without metadata, streams stand for our m-lines and roles follow label order.
+ */
+export function readOfferlessSiprec(
+  request: SipRequest,
+  offer: SdpSession,
+  options: SiprecOfferOptions = {},
+): SiprecOffer {
+  const labels = offer.media.map((_, i) => sdpMediaView(offer, i).label);
+  const roleOptions = options.agentMatcher === undefined ? {} : { agentMatcher: options.agentMatcher };
+  const contentType = getHeader(request, 'Content-Type');
+  const recording =
+    request.body.length === 0 || contentType === undefined
+      ? recordingSessionFromInvite('application/sdp', new Uint8Array(0), labels, roleOptions)
+      : recordingSessionFromInvite(contentType, request.body, labels, roleOptions);
+  return { sdp: offer, recording };
+}

@@ -14,6 +14,8 @@ export interface DialogContext {
   readonly handler: UasHandler;
   readonly stats: SipUserAgentStats;
   readonly server: string;
+  /** The warn-agent of our Warning headers (RFC 3261 §20.43): our Contact host and port. */
+  readonly warnAgent: string;
   readonly retryAfterS: number;
   readonly session: SessionTimerPolicy;
   readonly t1Ms: number;
@@ -53,6 +55,7 @@ export function rejectionOf(error: unknown): {
   status: number;
   reason: string | undefined;
   headers: readonly SipHeader[];
+  warning: string | undefined;
 } {
   if (
     error instanceof SipRejection &&
@@ -60,9 +63,10 @@ export function rejectionOf(error: unknown): {
     error.status >= 300 &&
     error.status <= 699
   ) {
-    return { status: error.status, reason: error.reason, headers: error.headers };
+    return { status: error.status, reason: error.reason, headers: error.headers, warning: error.warning };
   }
-  return { status: 500, reason: undefined, headers: [] };
+  // The cause stays in our logs; the peer learns only that it was not its fault.
+  return { status: 500, reason: undefined, headers: [], warning: 'internal error while answering' };
 }
 
 /** Handler callbacks must never break the SIP machinery. */

@@ -10,12 +10,18 @@ export class SipRejection extends VoxError {
   readonly status: number;
   readonly reason: string | undefined;
   readonly headers: readonly SipHeader[];
+  /**
+   * What was wrong, sent as the response's Warning (RFC 3261 §20.43) with our host as the agent;
+   * default the reason phrase. A Warning among `headers` is sent as it is instead.
+   */
+  readonly warning: string | undefined;
 
-  constructor(status: number, reason?: string, headers: readonly SipHeader[] = []) {
+  constructor(status: number, reason?: string, headers: readonly SipHeader[] = [], warning?: string) {
     super('SIP_REJECTION', `rejected with ${status}${reason === undefined ? '' : ` ${reason}`}`);
     this.name = 'SipRejection';
     this.status = status;
     this.reason = reason;
     this.headers = headers;
+    this.warning = warning;
   }
 }

@@ -16,6 +16,10 @@ export interface SipUserAgentStats {
   /** Dialogs ended because the 2xx was never ACKed. */
   noAck: number;
   sessionExpired: number;
+  /** Dialogs whose 2xx carried our offer (offerless INVITE) and whose ACK had no usable answer: BYE. */
+  badAnswers: number;
+  /** INVITEs without Contact accepted the RFC 2543 way (remote target: the From URI). */
+  rfc2543Invites: number;
   /** re-INVITEs and UPDATEs with an offer handed to onReoffer. */
   reoffers: number;
   dtmf: number;
@@ -37,6 +41,8 @@ export function emptyStats(): SipUserAgentStats {
     localByes: 0,
     noAck: 0,
     sessionExpired: 0,
+    badAnswers: 0,
+    rfc2543Invites: 0,
     reoffers: 0,
     dtmf: 0,
     unmatched: 0,

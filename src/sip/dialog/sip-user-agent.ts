@@ -16,6 +16,7 @@ import { TransactionLayer } from '../transaction/index.js';
 import type { SipDestination } from '../transport/index.js';
 import { responseDestination } from '../transport/index.js';
 import type { BuiltRequest } from './build-in-dialog-request.js';
+import { hostPort } from './build-in-dialog-request.js';
 import type { RoutedDestination } from './routed-destination.js';
 import { routed, routeOf } from './routed-destination.js';
 import { negotiateSessionTimer } from './session-timer.js';
@@ -127,6 +128,7 @@ export class SipUserAgent {
       handler: options.handler,
       stats: this.#stats,
       server,
+      warnAgent: hostPort(options.contact.host, options.contact.port),
       retryAfterS: options.retryAfterS ?? 5,
       session: {
         sessionExpiresS: options.sessionExpiresS ?? 1800,
@@ -223,7 +225,9 @@ export class SipUserAgent {
     } catch {
       // A request we failed on still gets a final response, or its transaction would live forever.
       this.#stats.internalErrors++;
-      if (tx.lastResponse === undefined || tx.lastResponse.status < 200) this.#reply(tx, request, 500);
+      if (tx.lastResponse === undefined || tx.lastResponse.status < 200) {
+        this.#reply(tx, request, 500, { warning: 'internal error while handling the request' });
+      }
     }
   }
 
@@ -235,28 +239,41 @@ export class SipUserAgent {
     }
     let problem;
     let toTag: string | undefined;
+    // Which header is being read, for the Warning of a 400 (RFC 3261 §20.43).
+    let reading = 'CSeq';
     try {
       problem = requestProblem(request);
+      reading = 'Call-ID';
       getCallId(request);
+      reading = 'From';
       getFrom(request);
+      reading = 'To';
       toTag = getTo(request).tag;
     } catch (error) {
       if (!(error instanceof ParseError)) throw error;
-      this.#reply(tx, request, 400, { reason: 'Bad Request' });
+      this.#reply(tx, request, 400, {
+        reason: 'Bad Request',
+        warning: `the ${reading} header could not be parsed`,
+      });
       return;
     }
     if (request.method === 'INVITE' && toTag === undefined) this.#stats.invites++;
     if (problem !== undefined) {
       if (request.method === 'INVITE' && toTag === undefined) this.#stats.rejected++;
-      this.#reply(tx, request, problem.status, { reason: problem.reason });
+      this.#reply(tx, request, problem.status, { reason: problem.reason, warning: problem.detail });
       return;
     }
     if (!KNOWN_METHODS.has(request.method)) {
       // RFC 3261 §8.2.1: a method we recognize but do not support → 405 with Allow; §21.5.2: a
       // method we do not recognize at all → 501 Not Implemented (with Allow, so the peer learns
       // what we do support).
-      const status = RECOGNIZED_METHODS.has(request.method) ? 405 : 501;
-      this.#reply(tx, request, status, { headers: [{ name: 'Allow', value: ALLOW }] });
+      const recognized = RECOGNIZED_METHODS.has(request.method);
+      this.#reply(tx, request, recognized ? 405 : 501, {
+        headers: [{ name: 'Allow', value: ALLOW }],
+        warning: recognized
+          ? `method ${request.method} is not supported here; see Allow`
+          : `method ${request.method} is not implemented; see Allow`,
+      });
       return;
     }
     // RFC 3261 §8.2.2.3: option tags we do not understand → 420 listing them in Unsupported.
@@ -264,7 +281,10 @@ export class SipUserAgent {
       (t) => !UNDERSTOOD_REQUIRE.has(t.toLowerCase()),
     );
     if (unsupported.length > 0) {
-      this.#reply(tx, request, 420, { headers: [{ name: 'Unsupported', value: unsupported.join(', ') }] });
+      this.#reply(tx, request, 420, {
+        headers: [{ name: 'Unsupported', value: unsupported.join(', ') }],
+        warning: `unsupported Require option tag(s): ${unsupported.join(', ')}`,
+      });
       if (request.method === 'INVITE' && toTag === undefined) this.#stats.rejected++;
       return;
     }
@@ -277,7 +297,7 @@ export class SipUserAgent {
     else {
       // RFC 3261 §12.2.2 (BYE, INFO, UPDATE without a To tag cannot belong to a dialog).
       this.#stats.unmatched++;
-      this.#reply(tx, request, 481);
+      this.#reply(tx, request, 481, { warning: `a ${request.method} without a To tag matches no dialog` });
     }
   }
 
@@ -288,7 +308,10 @@ export class SipUserAgent {
     if (dialog === undefined || (dialog.ended && request.method !== 'BYE')) {
       // RFC 3261 §12.2.2: no such dialog → 481.
       this.#stats.unmatched++;
-      this.#reply(tx, request, 481);
+      this.#reply(tx, request, 481, {
+        warning:
+          dialog === undefined ? 'no dialog matches Call-ID, From tag and To tag' : 'the dialog has ended',
+      });
       return;
     }
     dialog.onRequest(request, tx);
@@ -296,30 +319,60 @@ export class SipUserAgent {
 
   #onInvite(request: SipRequest, tx: ServerTransaction, source: RoutedDestination): void {
     if (tx.kind !== 'invite') return;
-    const contact = getContacts(request)[0];
-    if (contact === undefined || contact === '*') {
-      // RFC 3261 §8.1.1.8: an INVITE must carry the Contact that becomes our remote target.
-      this.#rejectInvite(tx, request, 400, { reason: 'Missing Contact' });
+    let contacts;
+    try {
+      contacts = getContacts(request);
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error;
+      this.#rejectInvite(tx, request, 400, { warning: 'the Contact header could not be parsed' });
       return;
     }
+    const contact = contacts[0];
+    if (contact === '*') {
+      // RFC 3261 §10.2.2: `*` is only for REGISTER; it cannot be a remote target.
+      this.#rejectInvite(tx, request, 400, { warning: 'Contact * in an INVITE' });
+      return;
+    }
+    // RFC 3261 §8.1.1.8 says an RFC 3261 UAC MUST send a Contact, but RFC 2543 let INVITEs omit
+    // it, RFC 4475 §3.4.1 (inv2543) is such an INVITE and says elements keeping backward
+    // compatibility accept it, and RFC 3261 §8.2 (the checks a UAS refuses a request for) does
+    // not list a missing Contact. We accept it: the remote target (§12.1.1) is then the From URI,
+    // the only address of the peer the request names, and buildInDialogRequest sends our BYE to
+    // where the INVITE came from unless that URI is an IP literal with a port.
+    let remoteTarget: string;
+    try {
+      remoteTarget = serializeUri(contact === undefined ? getFrom(request).uri : contact.uri);
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error;
+      this.#rejectInvite(tx, request, 400, { warning: 'the From header could not be parsed' });
+      return;
+    }
+    if (contact === undefined) this.#stats.rfc2543Invites++;
     let sessionTimer;
     try {
       sessionTimer = negotiateSessionTimer(request, this.#ctx.session);
     } catch (error) {
       if (!(error instanceof ParseError)) throw error;
-      this.#rejectInvite(tx, request, 400, { reason: 'Bad Session-Expires' });
+      this.#rejectInvite(tx, request, 400, {
+        reason: 'Bad Session-Expires',
+        warning: 'the Session-Expires or Min-SE header could not be parsed',
+      });
       return;
     }
     if (sessionTimer.kind === 'too-small') {
       // RFC 4028 §9: 422 with our Min-SE.
       this.#rejectInvite(tx, request, 422, {
         headers: [{ name: 'Min-SE', value: String(sessionTimer.minSeS) }],
+        warning: `Session-Expires is below our Min-SE of ${sessionTimer.minSeS} s`,
       });
       return;
     }
     if (this.#overloaded()) {
       this.#stats.overloaded++;
-      this.#rejectInvite(tx, request, 503, { headers: [this.#retryAfter()] });
+      this.#rejectInvite(tx, request, 503, {
+        headers: [this.#retryAfter()],
+        warning: this.#draining ? 'the gateway is draining' : 'the gateway is at its call limit',
+      });
       return;
     }
     const origin = source.origin ?? source.route;
@@ -338,7 +391,7 @@ export class SipUserAgent {
         callId,
         localAddress: `${getHeader(request, 'To') ?? ''};tag=${localTag}`,
         remoteAddress: getHeader(request, 'From') ?? '',
-        remoteTarget: serializeUri(contact.uri),
+        remoteTarget,
         routeSet: getRoutes(request, 'Record-Route'),
         source: origin,
         contact: this.#options.contact,
@@ -352,6 +405,7 @@ export class SipUserAgent {
       this.#rejectInvite(tx, request, 503, {
         reason: 'Too Many Unacknowledged Calls',
         headers: [this.#retryAfter()],
+        warning: 'too many calls from this source await their ACK',
       });
       return;
     }
@@ -366,7 +420,7 @@ export class SipUserAgent {
     if (invite === undefined) {
       // RFC 3261 §9.2: a CANCEL matching no transaction → 481.
       this.#stats.unmatched++;
-      this.#reply(tx, request, 481);
+      this.#reply(tx, request, 481, { warning: 'the CANCEL matches no INVITE transaction' });
       return;
     }
     const dialog = this.#byInvite.get(invite);
@@ -378,7 +432,10 @@ export class SipUserAgent {
   #onOptions(request: SipRequest, tx: ServerTransaction): void {
     if (this.#overloaded()) {
       this.#stats.overloaded++;
-      this.#reply(tx, request, 503, { headers: [this.#retryAfter()] });
+      this.#reply(tx, request, 503, {
+        headers: [this.#retryAfter()],
+        warning: this.#draining ? 'the gateway is draining' : 'the gateway is at its call limit',
+      });
       return;
     }
     // RFC 3261 §11.2: the capabilities an INVITE would be answered with.
@@ -410,7 +467,7 @@ export class SipUserAgent {
     tx: ServerTransaction,
     request: SipRequest,
     status: number,
-    options: { reason?: string; headers?: readonly SipHeader[] },
+    options: { reason?: string; headers?: readonly SipHeader[]; warning?: string },
   ): void {
     this.#stats.rejected++;
     this.#reply(tx, request, status, options);
@@ -420,11 +477,15 @@ export class SipUserAgent {
     tx: ServerTransaction,
     request: SipRequest,
     status: number,
-    options: { reason?: string; headers?: readonly SipHeader[]; toTag?: string } = {},
+    options: { reason?: string; headers?: readonly SipHeader[]; toTag?: string; warning?: string } = {},
   ): void {
     let response: SipResponse;
     try {
-      response = uasResponse(request, status, { server: this.#ctx.server, ...options });
+      response = uasResponse(request, status, {
+        server: this.#ctx.server,
+        warnAgent: this.#ctx.warnAgent,
+        ...options,
+      });
     } catch {
       this.#stats.internalErrors++;
       return;

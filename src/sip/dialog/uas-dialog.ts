@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SipHeader, SipRequest, SipResponse } from '../message/index.js';
-import { getContentType, getCseq, getHeaders } from '../message/index.js';
+import { getContentType, getCseq, getHeaders, quotedText } from '../message/index.js';
 import type { InviteServerTransaction, ServerTransaction, TimerHandle } from '../transaction/index.js';
 import { isReliable } from '../transaction/index.js';
 import { buildInDialogRequest } from './build-in-dialog-request.js';
@@ -101,15 +101,17 @@ export class UasDialog {
     this.ctx.stats.answered++;
     this.ctx.respond(this.init.tx, response);
     this.phase = 'awaiting-ack';
-    this.offer = invite.body.length === 0 ? 'offer-sent' : 'idle';
+    // RFC 3261 §13.2.1: an INVITE without an offer (no body, or a SIPREC body without SDP) gets
+    // our offer in the 2xx, and the ACK must carry the answer.
+    this.offer = answer.offer === true || invite.body.length === 0 ? 'offer-sent' : 'idle';
     this.awaitAck(getCseq(invite).seq, response);
   }
 
   private rejectInvite(error: unknown): void {
     if (this.endedFlag || this.init.tx.state !== 'proceeding') return;
-    const { status, reason, headers } = rejectionOf(error);
+    const { status, reason, headers, warning } = rejectionOf(error);
     this.ctx.stats.rejected++;
-    this.ctx.respond(this.init.tx, this.response(this.init.invite, status, { reason, headers }));
+    this.ctx.respond(this.init.tx, this.response(this.init.invite, status, { reason, headers, warning }));
     this.end(error instanceof SipRejection ? 'rejected' : 'error');
     this.finish();
   }
@@ -118,7 +120,10 @@ export class UasDialog {
   cancel(): void {
     if (this.endedFlag || this.init.tx.state !== 'proceeding') return;
     this.ctx.stats.cancelled++;
-    this.ctx.respond(this.init.tx, this.response(this.init.invite, 487));
+    this.ctx.respond(
+      this.init.tx,
+      this.response(this.init.invite, 487, { warning: 'the INVITE was cancelled by a CANCEL' }),
+    );
     this.end('cancelled');
     this.finish();
   }
@@ -130,7 +135,8 @@ export class UasDialog {
     this.unacked = undefined;
     this.stopTimer('retransmit');
     this.stopTimer('no-ack');
-    if (this.offer === 'offer-sent') this.offer = 'idle';
+    const answerDue = this.offer === 'offer-sent';
+    if (answerDue) this.offer = 'idle';
     if (this.deferredBye !== undefined) {
       this.deferredBye();
       return;
@@ -138,8 +144,33 @@ export class UasDialog {
     if (this.phase === 'awaiting-ack') {
       this.phase = 'confirmed';
       this.ctx.confirmed(this);
-      safely(() => this.ctx.handler.onConfirmed?.(this.info, ack));
+      if (answerDue && ack.body.length === 0) {
+        // RFC 3261 §13.2.1: when the 2xx carried the offer, the ACK MUST carry the answer. An
+        // ACK cannot be refused (§17.1.1.3), so a session without one is ended with a BYE.
+        this.failAnswer('the ACK carries no SDP answer to the offer in our 200');
+        return;
+      }
+      try {
+        this.ctx.handler.onConfirmed?.(this.info, ack);
+      } catch (error) {
+        // The handler refuses the answer in the ACK (RFC 3261 §13.2.1, RFC 3264 §6): same end.
+        if (answerDue && error instanceof SipRejection) {
+          this.failAnswer(error.warning ?? error.reason ?? 'the answer in the ACK is not acceptable');
+        }
+        // Any other throw is the handler's bug; the dialog carries on.
+      }
     }
+  }
+
+  /**
+   * The answer in the ACK to our offer is missing or unusable: the session cannot run, so the
+   * dialog ends with a BYE whose Reason (RFC 3326) says why, and onEnded('bad-answer').
+   */
+  private failAnswer(text: string): void {
+    this.ctx.stats.badAnswers++;
+    this.end('bad-answer');
+    const cause = quotedText(text);
+    void this.bye([{ name: 'Reason', value: `SIP ;cause=488 ;text="${cause}"` }]);
   }
 
   /** A request inside this dialog (RFC 3261 §12.2.2). */
@@ -147,7 +178,13 @@ export class UasDialog {
     const seq = getCseq(request).seq;
     // RFC 3261 §12.2.2: a request older than the last one is out of order.
     if (seq < this.remoteCseq) {
-      this.ctx.respond(tx, this.response(request, 500, { reason: 'Out of Order' }));
+      this.ctx.respond(
+        tx,
+        this.response(request, 500, {
+          reason: 'Out of Order',
+          warning: `CSeq ${seq} is lower than ${this.remoteCseq}, the last one in this dialog`,
+        }),
+      );
       return;
     }
     this.remoteCseq = seq;
@@ -178,7 +215,10 @@ export class UasDialog {
     }
     // RFC 3261 §15.1.2: a BYE before our final response ends the INVITE with 487.
     if (this.init.tx.state === 'proceeding') {
-      this.ctx.respond(this.init.tx, this.response(this.init.invite, 487));
+      this.ctx.respond(
+        this.init.tx,
+        this.response(this.init.invite, 487, { warning: 'the INVITE was ended by a BYE' }),
+      );
     }
     this.ctx.stats.remoteByes++;
     this.end('remote-bye');
@@ -205,25 +245,40 @@ export class UasDialog {
     if (hasOffer && this.offer === 'answering') {
       // RFC 3261 §14.2 / RFC 3311 §5.2: an offer of theirs is still unanswered → 500 + Retry-After.
       const retry = String(Math.floor(Math.random() * 11));
-      this.ctx.respond(tx, this.response(request, 500, { headers: [{ name: 'Retry-After', value: retry }] }));
+      this.ctx.respond(
+        tx,
+        this.response(request, 500, {
+          headers: [{ name: 'Retry-After', value: retry }],
+          warning: 'an earlier offer of yours is still being answered',
+        }),
+      );
       return;
     }
     if (hasOffer && this.offer === 'offer-sent') {
       // RFC 3261 §14.2 / RFC 3311 §5.2: our offer awaits their answer → 491 Request Pending.
-      this.ctx.respond(tx, this.response(request, 491));
+      this.ctx.respond(tx, this.response(request, 491, { warning: 'our offer awaits your answer (glare)' }));
       return;
     }
     let timer: SessionTimerDecision;
     try {
       timer = negotiateSessionTimer(request, this.ctx.session);
     } catch {
-      this.ctx.respond(tx, this.response(request, 400, { reason: 'Bad Session-Expires' }));
+      this.ctx.respond(
+        tx,
+        this.response(request, 400, {
+          reason: 'Bad Session-Expires',
+          warning: 'the Session-Expires or Min-SE header could not be parsed',
+        }),
+      );
       return;
     }
     if (timer.kind === 'too-small') {
       this.ctx.respond(
         tx,
-        this.response(request, 422, { headers: [{ name: 'Min-SE', value: String(timer.minSeS) }] }),
+        this.response(request, 422, {
+          headers: [{ name: 'Min-SE', value: String(timer.minSeS) }],
+          warning: `Session-Expires is below our Min-SE of ${timer.minSeS} s`,
+        }),
       );
       return;
     }
@@ -273,9 +328,9 @@ export class UasDialog {
     if (this.pending !== tx) return;
     this.pending = undefined;
     this.offer = 'idle';
-    const { status, reason, headers } = rejectionOf(error);
+    const { status, reason, headers, warning } = rejectionOf(error);
     // The dialog and its session stay as they were (RFC 3261 §14.2).
-    this.ctx.respond(tx, this.response(request, status, { reason, headers }));
+    this.ctx.respond(tx, this.response(request, status, { reason, headers, warning }));
   }
 
   /** Ends the call from our side: BYE, or a final error response if it was not answered yet. */
@@ -290,7 +345,11 @@ export class UasDialog {
         const status = reason === 'shutdown' ? 503 : 480;
         const headers =
           reason === 'shutdown' ? [{ name: 'Retry-After', value: String(this.ctx.retryAfterS) }] : [];
-        this.ctx.respond(this.init.tx, this.response(this.init.invite, status, { headers }));
+        const warning =
+          reason === 'shutdown'
+            ? 'the gateway is shutting down'
+            : 'the call was ended before it was answered';
+        this.ctx.respond(this.init.tx, this.response(this.init.invite, status, { headers, warning }));
       }
       this.end(reason);
       this.finish();
@@ -314,11 +373,11 @@ export class UasDialog {
   }
 
   /** Sends BYE (RFC 3261 §15.1.1) and forgets the dialog; resolves on any final response or timeout. */
-  private bye(): Promise<void> {
+  private bye(extra: readonly SipHeader[] = []): Promise<void> {
     this.stopAllTimers();
     this.unacked = undefined;
     this.finish();
-    const built = buildInDialogRequest(this.init.request, 'BYE', ++this.localCseq);
+    const built = buildInDialogRequest(this.init.request, 'BYE', ++this.localCseq, extra);
     return new Promise((resolve) => this.ctx.sendRequest(built, () => resolve()));
   }
 
@@ -386,7 +445,10 @@ export class UasDialog {
       // RFC 3261 §15.1.2: requests still pending in the dialog get 487.
       const tx = this.pending;
       this.pending = undefined;
-      this.ctx.respond(tx, this.response(tx.request, 487));
+      this.ctx.respond(
+        tx,
+        this.response(tx.request, 487, { warning: 'the dialog ended while this request was pending' }),
+      );
     }
     this.ctx.ended(this);
     safely(() => this.ctx.handler.onEnded(this.info, reason));
@@ -431,11 +493,18 @@ export class UasDialog {
   private response(
     request: SipRequest,
     status: number,
-    options: { reason?: string | undefined; headers?: readonly SipHeader[]; body?: Uint8Array } = {},
+    options: {
+      reason?: string | undefined;
+      headers?: readonly SipHeader[];
+      body?: Uint8Array;
+      warning?: string | undefined;
+    } = {},
   ): SipResponse {
     return uasResponse(request, status, {
       server: this.ctx.server,
+      warnAgent: this.ctx.warnAgent,
       toTag: this.init.localTag,
+      ...(options.warning !== undefined && { warning: options.warning }),
       ...(options.reason !== undefined && { reason: options.reason }),
       ...(options.headers !== undefined && { headers: options.headers }),
       ...(options.body !== undefined && { body: options.body }),

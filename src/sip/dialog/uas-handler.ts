@@ -29,10 +29,25 @@ export interface SessionAnswer {
   readonly contentType?: string;
   /** Appended to the 2xx after the headers the user agent writes. */
   readonly headers?: readonly SipHeader[];
+  /**
+   * True when `body` is our offer, because the INVITE carried none (a SIPREC INVITE may carry
+   * metadata without SDP); the ACK must then carry the answer (RFC 3261 §13.2.1). Implied for an
+   * INVITE without any body.
+   */
+  readonly offer?: boolean;
 }
 
 export type DialogEndReason =
-  'remote-bye' | 'local-bye' | 'cancelled' | 'rejected' | 'no-ack' | 'session-expired' | 'shutdown' | 'error';
+  | 'remote-bye'
+  | 'local-bye'
+  | 'cancelled'
+  | 'rejected'
+  | 'no-ack'
+  /** Our 2xx carried the offer and the ACK had no answer, or one onConfirmed refused: BYE sent. */
+  | 'bad-answer'
+  | 'session-expired'
+  | 'shutdown'
+  | 'error';
 
 /** What the ingress layer gives SipUserAgent; see SipUserAgent for when each is called. */
 export interface UasHandler {
@@ -48,7 +63,12 @@ export interface UasHandler {
    * only and is answered without asking the handler (RFC 3311 §5.2: its 2xx carries no offer).
    */
   onReoffer(dialog: DialogInfo, request: SipRequest): Promise<SessionAnswer>;
-  /** The 2xx to the INVITE was ACKed: media may start. `ack` carries the answer when our 2xx held the offer. */
+  /**
+   * The 2xx to the INVITE was ACKed: media may start. `ack` carries the answer when our 2xx held
+   * the offer (an ACK without one never gets here: the dialog ends with 'bad-answer'). Throwing
+   * SipRejection (its `warning` says why) refuses that answer: the dialog sends BYE and ends with
+   * 'bad-answer'.
+   */
   onConfirmed?(dialog: DialogInfo, ack: SipRequest): void;
   /** INFO with application/dtmf-relay or application/dtmf. `durationMs` is 0 when the body gives none. */
   onDtmf?(dialog: DialogInfo, dtmf: { readonly digit: string; readonly durationMs: number }): void;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SipHeader, SipRequest, SipResponse } from '../message/index.js';
-import { createResponse } from '../message/index.js';
+import { createResponse, reasonPhrase, warningHeader } from '../message/index.js';
 
 /** Methods we answer (RFC 3261 §20.5). */
 export const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'UPDATE'] as const;
@@ -23,13 +23,28 @@ export interface UasResponseOptions {
   readonly reason?: string;
   readonly headers?: readonly SipHeader[];
   readonly body?: Uint8Array;
+  /**
+   * What was wrong, for the Warning of a 4xx/5xx; default the reason phrase. Ignored when
+   * `headers` already carry a Warning.
+   */
+  readonly warning?: string;
+  /** The warn-agent of that Warning (RFC 3261 §20.43: our host[:port]); default the pseudonym `voxbridge`. */
+  readonly warnAgent?: string;
 }
 
-/** createResponse plus the Server header every response of ours carries (RFC 3261 §20.35). */
+/**
+ * createResponse plus the Server header every response of ours carries (RFC 3261 §20.35), and for
+ * every 4xx/5xx a Warning saying what was wrong (RFC 3261 §20.43), unless one is given.
+ */
 export function uasResponse(request: SipRequest, status: number, options: UasResponseOptions): SipResponse {
+  const headers: SipHeader[] = [{ name: 'Server', value: options.server }, ...(options.headers ?? [])];
+  if (status >= 400 && !headers.some((h) => h.name.toLowerCase() === 'warning')) {
+    const text = options.warning ?? options.reason ?? reasonPhrase(status);
+    headers.push(warningHeader(options.warnAgent ?? 'voxbridge', text));
+  }
   return createResponse(request, status, options.reason, {
     toTag: options.toTag ?? newTag(),
-    headers: [{ name: 'Server', value: options.server }, ...(options.headers ?? [])],
+    headers,
     ...(options.body !== undefined && { body: options.body }),
   });
 }

@@ -4,10 +4,13 @@ import { headerKey } from './header-names.js';
 import type { SipHeader, SipResponse } from './sip-message.js';
 import { SIP_MAX_HEADER_LINES, SIP_MAX_MESSAGE_BYTES } from './sip-message.js';
 import { isToken } from './sip-syntax.js';
+import { warningHeader } from './warning-header.js';
 
 export interface BadRequestOptions {
   /** To tag to add when the request's To has none; defaults to a fixed token. */
   readonly toTag?: string;
+  /** The warn-agent of the Warning (RFC 3261 §20.43): our host[:port]; default `voxbridge`. */
+  readonly warnAgent?: string;
 }
 
 const lenient = new TextDecoder('utf-8');
@@ -20,7 +23,7 @@ const lenient = new TextDecoder('utf-8');
  */
 export function badRequestFor(
   bytes: Uint8Array,
-  _error: ParseError,
+  error: ParseError,
   options: BadRequestOptions = {},
 ): SipResponse | undefined {
   const text = lenient.decode(bytes.subarray(0, SIP_MAX_MESSAGE_BYTES));
@@ -56,5 +59,35 @@ export function badRequestFor(
   if (!cseq || cseq[1] === 'ACK' || !isToken(cseq[1]!)) return undefined;
   // A value with a stray CR would let the bad request inject header lines into our response.
   if (headers.some((h) => /[\r\n]/.test(h.value))) return undefined;
-  return buildResponse(headers, 400, 'Bad Request', { toTag: options.toTag ?? 'vb400' });
+  return buildResponse(headers, 400, 'Bad Request', {
+    toTag: options.toTag ?? 'vb400',
+    headers: [warningFor(text, error, options.warnAgent ?? 'voxbridge')],
+  });
+}
+
+/**
+ * RFC 3261 §20.43: a 400 says what failed: the header the parser stopped in (found from the
+ * error's byte offset, which for header text is also its character offset, the head being
+ * ASCII in practice) and the parser's reason.
+ */
+function warningFor(text: string, error: ParseError, agent: string): SipHeader {
+  const reason = error.message.replace(/ \(at byte offset \d+\)$/, '');
+  const header = headerAt(text, error.offset);
+  const what = header === undefined ? reason : `the ${header} header could not be parsed: ${reason}`;
+  return warningHeader(agent, what);
+}
+
+/** The name of the header whose line (or folded continuation) holds `offset`, if any. */
+function headerAt(text: string, offset: number): string | undefined {
+  const end = text.indexOf('\r\n\r\n');
+  if (offset <= 0 || (end >= 0 && offset > end)) return undefined;
+  let start = text.lastIndexOf('\n', offset - 1) + 1;
+  // A folded line belongs to the header above it (RFC 3261 §7.3.1).
+  while (start > 0 && (text[start] === ' ' || text[start] === '\t')) {
+    start = text.lastIndexOf('\n', start - 2) + 1;
+  }
+  if (start === 0) return undefined;
+  const colon = text.indexOf(':', start);
+  const name = colon < 0 ? '' : text.slice(start, colon).trim();
+  return isToken(name) ? name : undefined;
 }

@@ -31,6 +31,7 @@ export { createResponse } from './create-response.js';
 export type { CreateResponseExtra } from './create-response.js';
 export { badRequestFor } from './bad-request-for.js';
 export type { BadRequestOptions } from './bad-request-for.js';
+export { quotedText, warningHeader } from './warning-header.js';
 export { requestProblem } from './request-problem.js';
 export type { RequestProblem } from './request-problem.js';
 export { reasonPhrase } from './reason-phrases.js';

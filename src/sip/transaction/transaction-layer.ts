@@ -145,7 +145,11 @@ export class TransactionLayer {
       this.stats.rejected++;
       const response = createResponse(request, 503, undefined, {
         toTag: randomBytes(6).toString('hex'),
-        headers: [{ name: 'Retry-After', value: '5' }],
+        headers: [
+          { name: 'Retry-After', value: '5' },
+          // RFC 3261 §20.43: every 4xx/5xx of ours says what was wrong.
+          { name: 'Warning', value: '399 voxbridge "transaction table full"' },
+        ],
       });
       this.options.send(response, source);
       return;

@@ -58,8 +58,15 @@ export class RecordingHandler implements UasHandler {
     return this.reofferAnswer(request);
   }
 
-  onConfirmed(dialog: DialogInfo): void {
+  /** The ACKs onConfirmed saw (they carry the answer when our 2xx held the offer). */
+  readonly acks: SipRequest[] = [];
+  /** When set, onConfirmed calls it after recording (it may throw SipRejection). */
+  onConfirmedHook: ((ack: SipRequest) => void) | undefined;
+
+  onConfirmed(dialog: DialogInfo, ack: SipRequest): void {
     this.confirmed.push(dialog.dialogId);
+    this.acks.push(ack);
+    this.onConfirmedHook?.(ack);
   }
 
   onDtmf(_dialog: DialogInfo, dtmf: { digit: string; durationMs: number }): void {

@@ -83,6 +83,8 @@ describe('TransactionLayer', () => {
     const rejected = h.sent[0]!.message;
     assert.equal(describeSent(h.sent[0]!), '503');
     assert.equal(getHeader(rejected, 'Retry-After'), '5');
+    // RFC 3261 §20.43 (issue 10): every 4xx/5xx says what was wrong.
+    assert.equal(getHeader(rejected, 'Warning'), '399 voxbridge "transaction table full"');
     assert.throws(
       () => h.layer.sendRequest(request({ method: 'BYE', branch: 'z9hG4bK-4' }), UDP_PEER),
       TransactionLimitError,
