@@ -148,6 +148,12 @@ export class ActiveCall {
     this.#watchdog.start();
   }
 
+  /** Folds a metadata-only SIPREC update (no SDP: nothing renegotiated) into the recording. */
+  updateMetadata(update: SiprecOffer): void {
+    if (this.#siprec === undefined) return;
+    this.#siprec = mergeSiprec(this.#siprec, update, this.#siprec.sdp);
+  }
+
   /**
    * A re-INVITE or UPDATE offer (RFC 3264 §8): hold and resume, a codec change, a new remote
    * address, and for SIPREC new streams and metadata updates (RFC 7866 §8.2). Existing streams

@@ -16,12 +16,13 @@ import type { SipRequest } from '../../sip/message/index.js';
 import { getContentType, getFrom, getTo, serializeUri } from '../../sip/message/index.js';
 import { parseSdp, SdpNegotiationError, serializeSdp } from '../../sip/sdp/index.js';
 import type { G711CodecName, SdpAnswer, SdpSession } from '../../sip/sdp/index.js';
-import type { AgentMatcher } from '../../sip/siprec/index.js';
+import type { AgentMatcher, RecordingSession } from '../../sip/siprec/index.js';
 import {
   isOfferlessSiprec,
   isSiprecInvite,
   offerlessSiprecLabels,
   readOfferlessSiprec,
+  readSiprecMetadataUpdate,
   readSiprecOffer,
 } from '../siprec/index.js';
 import type { SiprecOffer } from '../siprec/index.js';
@@ -174,6 +175,11 @@ export class SipIngress implements UasHandler {
   /** Offerless calls ended with a BYE because the ACK had no answer or an unusable one. */
   get badAnswers(): number {
     return this.#badAnswers;
+  }
+
+  /** A SIPREC call's recording as known now (metadata updates folded in); undefined otherwise. */
+  recordingOf(dialogId: string): RecordingSession | undefined {
+    return this.#calls.get(dialogId)?.siprec?.recording.session;
   }
 
   /** Our call ids by dialog, for hang-up requests from the API. */
@@ -441,6 +447,28 @@ export class SipIngress implements UasHandler {
     if (request.body.length === 0) {
       // RFC 3261 §14.2: an offerless re-INVITE is answered with our current description as an offer.
       return { body: serializeSdp(active.answer.answer) };
+    }
+    if (active.siprec !== undefined) {
+      // RFC 7866 §7.1.2: a SIPREC re-INVITE or UPDATE may carry metadata alone, in any dialect.
+      let update: SiprecOffer | undefined;
+      try {
+        update = readSiprecMetadataUpdate(
+          request,
+          active.siprec.sdp,
+          this.#options.agentMatcher === undefined ? {} : { agentMatcher: this.#options.agentMatcher },
+        );
+      } catch (error) {
+        throw rejectionFor(error);
+      }
+      if (update !== undefined) {
+        this.#metadataWarnings += update.recording.metadata?.warnings.length ?? 0;
+        active.updateMetadata(update);
+        // Nothing to negotiate: an UPDATE without an offer gets a 2xx without a body (RFC 3311
+        // §5.2); a re-INVITE without one gets our current description as an offer (§14.2).
+        return request.method === 'UPDATE'
+          ? { body: '' }
+          : { body: serializeSdp(active.answer.answer), offer: true };
+      }
     }
     const { offer, siprecOffer } = readOffer(
       request,

@@ -4,6 +4,7 @@ export {
   offerlessSiprecLabels,
   readOfferlessSiprec,
   readSiprecOffer,
+  readSiprecMetadataUpdate,
   senderOf,
 } from './siprec-offer.js';
 export type { SiprecOffer, SiprecOfferOptions } from './siprec-offer.js';

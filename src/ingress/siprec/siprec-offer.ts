@@ -139,3 +139,30 @@ export function readOfferlessSiprec(
       : recordingSessionFromInvite(contentType, request.body, labels, roleOptions);
   return { sdp: offer, recording };
 }
+
+/**
+ * A re-INVITE's or UPDATE's SIPREC body that carries recording metadata and no SDP (RFC 7866
+ * §7.1.2: an SRC may update the metadata alone, in any dialect): the update to fold in, against
+ * the SDP already in force. Undefined when the body has an SDP part (an ordinary re-offer).
+ * Throws ParseError for a body with neither.
+ */
+export function readSiprecMetadataUpdate(
+  request: SipRequest,
+  current: SdpSession,
+  options: SiprecOfferOptions = {},
+): SiprecOffer | undefined {
+  const contentType = getHeader(request, 'Content-Type');
+  if (contentType === undefined || request.body.length === 0) return undefined;
+  const labels = current.media.map((_, i) => sdpMediaView(current, i).label);
+  const recording = recordingSessionFromInvite(
+    contentType,
+    request.body,
+    labels,
+    options.agentMatcher === undefined ? {} : { agentMatcher: options.agentMatcher },
+  );
+  if (recording.sdp !== null) return undefined;
+  if (recording.metadata === null) {
+    throw new ParseError('a SIPREC update without SDP must carry recording metadata', 0);
+  }
+  return { sdp: current, recording };
+}

@@ -317,7 +317,9 @@ export class UasDialog {
     this.ctx.respond(tx, response);
     if (request.method === 'INVITE') {
       // RFC 3264 §5 / RFC 3261 §14.2: an offerless re-INVITE's 2xx is our offer; the ACK answers.
-      this.offer = request.body.length === 0 ? 'offer-sent' : 'idle';
+      // So is a re-INVITE whose body had no SDP (a SIPREC metadata-only update) when the handler
+      // says its answer is an offer.
+      this.offer = request.body.length === 0 || answer.offer === true ? 'offer-sent' : 'idle';
       this.awaitAck(getCseq(request).seq, response);
     } else {
       this.offer = 'idle';

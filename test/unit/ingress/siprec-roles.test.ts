@@ -135,9 +135,63 @@ describe('SipIngress: SIPREC roles and their source', () => {
     assert.equal(legsAdded(r.events).length, 2);
   });
 
-  it(
-    'a metadata-only UPDATE or re-INVITE (no SDP part, RFC 7866) updates the session without renegotiating: ' +
-      'readSiprecOffer refuses a body without SDP, and answering one needs sip/dialog and sip-ingress',
-    { todo: true },
-  );
+  it('a metadata-only UPDATE or re-INVITE (no SDP part, RFC 7866 §7.1.2) updates the recording without renegotiating', async () => {
+    const r = rig({ stt: undefined, recordDir: undefined });
+    await r.invite('d1', fixtureInvite('webex-calling-separate-streams.sip'));
+    r.ingress.onConfirmed(r.info('d1'));
+    await settle();
+    // The transfer re-INVITE's body with its SDP part taken out: the draft-format partial
+    // metadata alone, as multipart/mixed.
+    const text = Buffer.from(
+      readFileSync(fixture('sip/siprec/webex-calling-reinvite-transfer.sip')),
+    ).toString('latin1');
+    const boundary = /boundary="?([^";\r\n]+)/.exec(text)?.[1];
+    assert.ok(boundary !== undefined);
+    const [head, body] = [text.slice(0, text.indexOf('\r\n\r\n')), text.slice(text.indexOf('\r\n\r\n') + 4)];
+    const parts = body.split(`--${boundary}`);
+    const metadataOnly = parts
+      .filter((part) => !/^\s*Content-Type:\s*application\/sdp/im.test(part))
+      .join(`--${boundary}`);
+    assert.doesNotMatch(metadataOnly, /^v=0/m);
+    const message = (method: string, cseq: number): SipRequest => {
+      const headers = head
+        .replace(/^INVITE /, `${method} `)
+        .replace(/CSeq: \d+ INVITE/, `CSeq: ${cseq} ${method}`)
+        .replace(/Content-Length: \d+/, `Content-Length: ${Buffer.byteLength(metadataOnly, 'latin1')}`);
+      const parsed = parseMessage(new Uint8Array(Buffer.from(`${headers}\r\n\r\n${metadataOnly}`, 'latin1')));
+      assert.ok(parsed.kind === 'request');
+      return parsed;
+    };
+    const before = r.ingress.recordingOf('d1');
+    assert.deepEqual(
+      before?.participants.map((p) => [p.aor, p.role, p.active]),
+      [
+        ['sip:+12025550188@webex.example.com;user=phone', 'agent', true],
+        ['tel:+12025550147', 'caller', true],
+      ],
+    );
+
+    // UPDATE: a 2xx without a body, nothing renegotiated (RFC 3311 §5.2).
+    const updated = await r.ingress.onReoffer(r.info('d1'), message('UPDATE', 3));
+    assert.equal(updated.body, '');
+    const after = r.ingress.recordingOf('d1');
+    assert.deepEqual(
+      after?.participants.map((p) => [p.aor, p.role, p.active]),
+      [
+        ['sip:+12025550188@webex.example.com;user=phone', 'unknown', false],
+        ['tel:+12025550147', 'caller', true],
+        ['sip:+12025550199@webex.example.com;user=phone', 'agent', true],
+      ],
+    );
+
+    // re-INVITE: our current description, as an offer the ACK answers (RFC 3261 §14.2).
+    const reinvited = await r.ingress.onReoffer(r.info('d1'), message('INVITE', 4));
+    assert.equal(reinvited.offer, true);
+    assert.deepEqual(
+      [...reinvited.body.matchAll(/^a=label:(\S+)/gm)].map((m) => m[1]),
+      ['1', '2'],
+    );
+    await settle();
+    assert.equal(legsAdded(r.events).length, 2);
+  });
 });
