@@ -222,6 +222,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         sipInternalErrors: sip.internalErrors + userAgent.stats.internalErrors,
         rtpRejected: pool.rejectedPackets,
         siprecMetadataWarnings: ingress.siprecMetadataWarnings,
+        offerlessInvites: ingress.offerlessInvites,
+        badAnswers: ingress.badAnswers,
         recognizerStreams: admission?.inUse ?? 0,
         recognizerLimit: admission?.limit ?? 0,
       };

@@ -26,6 +26,10 @@ export interface GatewayCounts {
    * dropped); optional so that callers that predate it need not set it.
    */
   readonly siprecMetadataWarnings?: number;
+  /** INVITEs without an SDP offer, answered with ours in the 200 (optional, as above). */
+  readonly offerlessInvites?: number;
+  /** Offerless calls ended with a BYE because the ACK carried no usable answer (optional). */
+  readonly badAnswers?: number;
   /** Recognition streams in use and the admission limit. */
   readonly recognizerStreams: number;
   readonly recognizerLimit: number;
@@ -41,6 +45,8 @@ export const NO_GATEWAY_COUNTS: GatewayCounts = {
   sipInternalErrors: 0,
   rtpRejected: 0,
   siprecMetadataWarnings: 0,
+  offerlessInvites: 0,
+  badAnswers: 0,
   recognizerStreams: 0,
   recognizerLimit: 0,
 };
@@ -93,6 +99,16 @@ const COUNTERS: readonly { key: CountKey; name: string; help: string }[] = [
     key: 'siprecMetadataWarnings',
     name: 'voxbridge_siprec_metadata_warnings_total',
     help: 'SIPREC metadata oddities tolerated rather than refused (missing or empty ids synthesized, unlinkable associations dropped)',
+  },
+  {
+    key: 'offerlessInvites',
+    name: 'voxbridge_sip_offerless_invites_total',
+    help: 'INVITEs without an SDP offer, answered with our offer in the 200 OK',
+  },
+  {
+    key: 'badAnswers',
+    name: 'voxbridge_sip_bad_answers_total',
+    help: 'Offerless calls ended with a BYE because the ACK carried no usable SDP answer',
   },
 ];
 

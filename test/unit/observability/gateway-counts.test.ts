@@ -21,6 +21,8 @@ it('gateway counts are exposed, grow by their difference and follow a reset', as
     sipInternalErrors: 0,
     rtpRejected: 150,
     siprecMetadataWarnings: 2,
+    offerlessInvites: 8,
+    badAnswers: 1,
     recognizerStreams: 3,
     recognizerLimit: 4,
   };
@@ -35,6 +37,8 @@ it('gateway counts are exposed, grow by their difference and follow a reset', as
     assert.equal(value(text, 'voxbridge_sip_internal_errors_total'), 0);
     assert.equal(value(text, 'voxbridge_rtp_packets_rejected_total'), 150);
     assert.equal(value(text, 'voxbridge_siprec_metadata_warnings_total'), 2);
+    assert.equal(value(text, 'voxbridge_sip_offerless_invites_total'), 8);
+    assert.equal(value(text, 'voxbridge_sip_bad_answers_total'), 1);
     assert.equal(value(text, 'voxbridge_recognizer_streams'), 3);
     assert.equal(value(text, 'voxbridge_recognizer_streams_limit'), 4);
 
