@@ -17,3 +17,16 @@ export function agentMatcherOption(settings: AgentMatcherSettings): { agentMatch
   if (settings.pattern !== undefined) matcher.pattern = settings.pattern;
   return Object.keys(matcher).length === 0 ? {} : { agentMatcher: matcher };
 }
+
+/**
+ * The gateway's `recordedCallHeaders` option: the headers in which the SRC passes the recorded
+ * call's From and To; absent when none is configured.
+ */
+export function recordedCallHeadersOption(
+  from: readonly string[] | undefined,
+  to: readonly string[] | undefined,
+): { recordedCallHeaders?: { from: readonly string[]; to: readonly string[] } } {
+  const f = from ?? [];
+  const t = to ?? [];
+  return f.length === 0 && t.length === 0 ? {} : { recordedCallHeaders: { from: f, to: t } };
+}

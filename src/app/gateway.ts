@@ -53,6 +53,8 @@ export interface GatewayOptions {
   readonly maxUnackedPerSource?: number;
   /** SIPREC: which participants are agents by AoR (the role rule's configuration step). */
   readonly agentMatcher?: AgentMatcher;
+  /** SIPREC: headers in which the SRC passes the recorded call's From and To. */
+  readonly recordedCallHeaders?: SipIngressOptions['recordedCallHeaders'];
   /**
    * Admission of new calls before ports are bound; see SipIngressOptions.admit. Default: the
    * recognizer admission below, when there is a recognizer.
@@ -161,6 +163,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...(options.rtpHoldTimeoutSec === undefined ? {} : { rtpHoldTimeoutSec: options.rtpHoldTimeoutSec }),
     ...(options.maxAudioStreams === undefined ? {} : { maxAudioStreams: options.maxAudioStreams }),
     ...(options.agentMatcher === undefined ? {} : { agentMatcher: options.agentMatcher }),
+    ...(options.recordedCallHeaders === undefined
+      ? {}
+      : { recordedCallHeaders: options.recordedCallHeaders }),
     ...(admit === undefined ? {} : { admit }),
     ...(stt === undefined ? {} : { stt }),
     ...(options.recordDir === undefined ? {} : { recordDir: options.recordDir }),

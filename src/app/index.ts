@@ -4,5 +4,5 @@ export { startGateway } from './gateway.js';
 export type { Gateway, GatewayOptions } from './gateway.js';
 export { startService, WEB_ROOT } from './service.js';
 export type { Service, ServiceOptions } from './service.js';
-export { agentMatcherOption } from './agent-matcher-option.js';
+export { agentMatcherOption, recordedCallHeadersOption } from './agent-matcher-option.js';
 export type { AgentMatcherSettings } from './agent-matcher-option.js';

@@ -21,7 +21,7 @@ import { TtsCacheStore } from '../tts-cache/index.js';
 import { WebhookDispatcher } from '../webhooks/index.js';
 import type { Gateway } from './gateway.js';
 import { startGateway } from './gateway.js';
-import { agentMatcherOption } from './agent-matcher-option.js';
+import { agentMatcherOption, recordedCallHeadersOption } from './agent-matcher-option.js';
 
 export interface ServiceOptions {
   readonly config: Config;
@@ -131,6 +131,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       rtpHoldTimeoutSec: config.rtpHoldTimeoutSec,
       maxAudioStreams: config.maxAudioStreams,
       maxUnackedPerSource: config.maxUnackedPerSource,
+      ...recordedCallHeadersOption(config.siprec.recordedFromHeaders, config.siprec.recordedToHeaders),
       ...agentMatcherOption({
         aorPrefix: config.siprec.agentAorPrefix,
         domain: config.siprec.agentDomain,

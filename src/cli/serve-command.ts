@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 
 import { mkdir } from 'node:fs/promises';
 import { startGateway, STT_ENGINE_NAMES } from '../app/index.js';
 import type { SttEngineName } from '../app/index.js';
-import { agentMatcherOption } from '../app/index.js';
+import { agentMatcherOption, recordedCallHeadersOption } from '../app/index.js';
 import type { CallEvent } from '../session/index.js';
 
 interface ServeOptions {
@@ -25,6 +25,15 @@ interface ServeOptions {
   siprecAgentAorPrefix?: string;
   siprecAgentDomain?: string;
   siprecAgentPattern?: RegExp;
+  siprecRecordedFromHeaders?: string[];
+  siprecRecordedToHeaders?: string[];
+}
+
+function parseList(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 function parsePattern(value: string): RegExp {
@@ -125,6 +134,7 @@ async function serve(options: ServeOptions): Promise<void> {
     ...(options.maxRecognizerStreams === undefined
       ? {}
       : { maxRecognizerStreams: options.maxRecognizerStreams }),
+    ...recordedCallHeadersOption(options.siprecRecordedFromHeaders, options.siprecRecordedToHeaders),
     ...agentMatcherOption({
       aorPrefix: options.siprecAgentAorPrefix,
       domain: options.siprecAgentDomain,
@@ -212,6 +222,16 @@ export function serveCommand(): Command {
       '--siprec-agent-pattern <regexp>',
       'SIPREC participants whose AoR matches this (case-insensitive) are agents',
       parsePattern,
+    )
+    .option(
+      '--siprec-recorded-from-headers <names>',
+      "comma-separated headers in which the SRC passes the recorded call's From",
+      parseList,
+    )
+    .option(
+      '--siprec-recorded-to-headers <names>',
+      "comma-separated headers in which the SRC passes the recorded call's To",
+      parseList,
     )
     .action(async (options: ServeOptions) => {
       await serve(options);

@@ -47,6 +47,14 @@ export function startCommand(): Command {
       'SIPREC participants in this domain (or a subdomain) are agents',
     )
     .option('--siprec-agent-pattern <regexp>', 'SIPREC participants whose AoR matches this regexp are agents')
+    .option(
+      '--siprec-recorded-from-headers <names>',
+      "headers carrying the recorded call's From (comma-separated)",
+    )
+    .option(
+      '--siprec-recorded-to-headers <names>',
+      "headers carrying the recorded call's To (comma-separated)",
+    )
     .option('--allow-no-auth', 'serve the API without API keys (never on a shared network)')
     .option('--public-metrics', 'serve /metrics without an API key')
     .option('--retention-days <days>', 'delete calls older than this (default 30; 0 keeps all)')

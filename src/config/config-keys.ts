@@ -79,6 +79,18 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     flag: 'siprecAgentPattern',
     kind: 'string',
   },
+  {
+    path: 'siprec.recordedFromHeaders',
+    env: 'VOXBRIDGE_SIPREC_RECORDED_FROM_HEADERS',
+    flag: 'siprecRecordedFromHeaders',
+    kind: 'list',
+  },
+  {
+    path: 'siprec.recordedToHeaders',
+    env: 'VOXBRIDGE_SIPREC_RECORDED_TO_HEADERS',
+    flag: 'siprecRecordedToHeaders',
+    kind: 'list',
+  },
   { path: 'auth.apiKeys', env: 'VOXBRIDGE_API_KEYS', kind: 'list' },
   { path: 'auth.allowNoAuth', env: 'VOXBRIDGE_ALLOW_NO_AUTH', flag: 'allowNoAuth', kind: 'boolean' },
   { path: 'auth.publicMetrics', env: 'VOXBRIDGE_PUBLIC_METRICS', flag: 'publicMetrics', kind: 'boolean' },

@@ -117,6 +117,13 @@ const cidr = z
     error: (issue) => `${showValue(issue.input)} is not a CIDR`,
   });
 
+// RFC 3261 §25.1 header names are tokens.
+const sipHeaderName = z
+  .string({ error: 'expected a SIP header name' })
+  .regex(/^[A-Za-z0-9!%*_+`'~.-]+$/, {
+    error: (issue) => `${showValue(issue.input)} is not a SIP header name`,
+  });
+
 // Keys are secrets: problems never echo their value.
 const apiKey = z
   .string({ error: 'expected an API key string' })
@@ -263,6 +270,13 @@ export const configSchema = z
           .describe(
             'SIPREC participants whose AoR matches this regular expression (case-insensitive) are agents',
           ),
+        recordedFromHeaders: z
+          .array(sipHeaderName)
+          .default([])
+          .describe(
+            "Headers of the recording INVITE in which the SRC passes the recorded call's From (first present wins)",
+          ),
+        recordedToHeaders: z.array(sipHeaderName).default([]).describe("The same for the recorded call's To"),
       })
       .prefault({}),
     auth: z
@@ -333,6 +347,8 @@ export interface Config {
     readonly agentAorPrefix?: string;
     readonly agentDomain?: string;
     readonly agentPattern?: string;
+    readonly recordedFromHeaders: readonly string[];
+    readonly recordedToHeaders: readonly string[];
   };
   readonly auth: {
     readonly apiKeys: readonly string[];

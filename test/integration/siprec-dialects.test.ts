@@ -4,7 +4,9 @@
  * metadata), over UDP loopback, through the whole stack (transport, transaction, dialog, SIPREC
  * reader, ingress, session). The unit tests (vendor-fixtures.test.ts) assert every field of the
  * parsed model from the exact bytes; this file asserts what a user sees: the 200's answer SDP
- * and the `leg.added` events (role, label, participant, which rule decided the role).
+ * and the `leg.added` events (role, label, participant, which rule decided the role). The gateway
+ * runs with a configured agent domain and recorded-call header, so every step of the role rule is
+ * exercised.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +33,8 @@ interface Dialect {
   /** The answer's m-lines in order: a port (>0 answered, 0 declined) and its direction. */
   readonly answer: readonly (readonly [answered: boolean, direction: string])[];
   readonly legs: readonly ExpectedLeg[];
+  /** Headers the SRC is configured to add to the recording INVITE. */
+  readonly extraHeaders?: readonly string[];
   /** The rule that decided the roles, as `leg.added.roleSource` names it. */
   readonly roleSource?: string;
 }
@@ -177,6 +181,20 @@ const DIALECTS: readonly Dialect[] = [
     roleSource: 'label-order',
   },
   {
+    fixture: 'sems-no-close-delimiter',
+    what: "the SRC passes the recorded call's From in a configured header: it names the label-2 sender the caller",
+    extraHeaders: ['X-Recorded-From: "Bob" <sip:bob@example.com:5060>;tag=a94c'],
+    answer: [
+      [true, 'recvonly'],
+      [true, 'recvonly'],
+    ],
+    legs: [
+      { role: 'agent', label: '1', aor: 'sip:alice@example.com' },
+      { role: 'caller', label: '2', aor: 'sip:bob@example.com' },
+    ],
+    roleSource: 'recorded-call-parties',
+  },
+  {
     fixture: 'cisco-cube-no-metadata',
     what: 'Cisco CUBE network-based recording: SDP only, no metadata names anyone',
     answer: [
@@ -226,6 +244,8 @@ describe('SIPREC dialects over SIPp', () => {
       'none',
       '--siprec-agent-domain',
       'avaya.example.com',
+      '--siprec-recorded-from-headers',
+      'X-Recorded-From',
     ]);
   });
 
@@ -236,8 +256,12 @@ describe('SIPREC dialects over SIPp', () => {
 
   for (const dialect of DIALECTS) {
     it(`${dialect.fixture}: ${dialect.what}`, async () => {
-      const { xml } = siprecFixtureScenario(fixture(`sip/siprec/${dialect.fixture}.sip`), dialect.fixture);
-      const scenario = join(work, `${dialect.fixture}.xml`);
+      const { xml } = siprecFixtureScenario(
+        fixture(`sip/siprec/${dialect.fixture}.sip`),
+        dialect.fixture,
+        dialect.extraHeaders,
+      );
+      const scenario = join(work, `${dialect.fixture}-${DIALECTS.indexOf(dialect)}.xml`);
       writeFileSync(scenario, xml);
       const result = await runSipp({
         scenario,

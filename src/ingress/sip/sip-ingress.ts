@@ -25,7 +25,7 @@ import {
   readSiprecMetadataUpdate,
   readSiprecOffer,
 } from '../siprec/index.js';
-import type { SiprecOffer } from '../siprec/index.js';
+import type { SiprecOffer, SiprecOfferOptions } from '../siprec/index.js';
 import { acceptAckAnswer } from './accept-ack-answer.js';
 import { ActiveCall } from './active-call.js';
 import { planOffer } from './plan-offer.js';
@@ -42,7 +42,13 @@ export interface SipIngressOptions {
   readonly sttOptions?: SttOptions;
   readonly recordDir?: string;
   readonly codecs?: readonly G711CodecName[];
+  /** SIPREC: which participants are agents by AoR (the role rule's configuration step). */
   readonly agentMatcher?: AgentMatcher;
+  /**
+   * SIPREC: headers in which the SRC passes the recorded call's From and To (the role rule's
+   * `recorded-call-parties` step); see SiprecOfferOptions.
+   */
+  readonly recordedCallHeaders?: SiprecOfferOptions['recordedCallHeaders'];
   readonly ticker?: MediaTicker;
   /**
    * Ring time before answering, in ms (default 0: answer at once). A PBX-like delay lets callers
@@ -177,6 +183,15 @@ export class SipIngress implements UasHandler {
     return this.#badAnswers;
   }
 
+  /** What the SIPREC readers need to decide roles. */
+  #siprecOptions(): SiprecOfferOptions {
+    const { agentMatcher, recordedCallHeaders } = this.#options;
+    return {
+      ...(agentMatcher === undefined ? {} : { agentMatcher }),
+      ...(recordedCallHeaders === undefined ? {} : { recordedCallHeaders }),
+    };
+  }
+
   /** A SIPREC call's recording as known now (metadata updates folded in); undefined otherwise. */
   recordingOf(dialogId: string): RecordingSession | undefined {
     return this.#calls.get(dialogId)?.siprec?.recording.session;
@@ -209,7 +224,7 @@ export class SipIngress implements UasHandler {
     const { request } = incoming;
     const siprec = isSiprecInvite(request);
     if (isOfferless(request, siprec)) return this.#offer(incoming, siprec);
-    const { offer, siprecOffer } = readOffer(request, siprec, this.#options.agentMatcher);
+    const { offer, siprecOffer } = readOffer(request, siprec, this.#siprecOptions());
     this.#metadataWarnings += siprecOffer?.recording.metadata?.warnings.length ?? 0;
     const audioStreams = this.#checkStreamCount(offer);
     await ring(this.#options.answerDelayMs ?? 0, incoming.signal);
@@ -287,7 +302,7 @@ export class SipIngress implements UasHandler {
         ? readOfferlessSiprec(
             request,
             plan.offer,
-            this.#options.agentMatcher === undefined ? {} : { agentMatcher: this.#options.agentMatcher },
+            this.#siprecOptions(),
           )
         : undefined;
     } catch (error) {
@@ -455,7 +470,7 @@ export class SipIngress implements UasHandler {
         update = readSiprecMetadataUpdate(
           request,
           active.siprec.sdp,
-          this.#options.agentMatcher === undefined ? {} : { agentMatcher: this.#options.agentMatcher },
+          this.#siprecOptions(),
         );
       } catch (error) {
         throw rejectionFor(error);
@@ -473,7 +488,7 @@ export class SipIngress implements UasHandler {
     const { offer, siprecOffer } = readOffer(
       request,
       active.siprec !== undefined,
-      this.#options.agentMatcher,
+      this.#siprecOptions(),
     );
     this.#metadataWarnings += siprecOffer?.recording.metadata?.warnings.length ?? 0;
     this.#checkStreamCount(offer);
@@ -567,11 +582,11 @@ function isOfferless(request: SipRequest, siprec: boolean): boolean {
 function readOffer(
   request: SipRequest,
   siprec: boolean,
-  agentMatcher: AgentMatcher | undefined,
+  siprecOptions: SiprecOfferOptions,
 ): { offer: SdpSession; siprecOffer?: SiprecOffer } {
   try {
     if (siprec) {
-      const siprecOffer = readSiprecOffer(request, agentMatcher === undefined ? {} : { agentMatcher });
+      const siprecOffer = readSiprecOffer(request, siprecOptions);
       return { offer: siprecOffer.sdp, siprecOffer };
     }
     const type = getContentType(request)?.mediaType;

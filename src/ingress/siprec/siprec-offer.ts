@@ -7,6 +7,7 @@ import type {
   AgentMatcher,
   InviteRecording,
   MLineAssignment,
+  RoleOptions,
   SessionParticipant,
 } from '../../sip/siprec/index.js';
 import { recordingSessionFromInvite } from '../../sip/siprec/index.js';
@@ -64,18 +65,26 @@ export function readSiprecOffer(request: SipRequest, options: SiprecOfferOptions
   if (probe.sdp === null) throw new ParseError('SIPREC INVITE without an SDP part', 0);
   const sdp = parseSdp(probe.sdp);
   const labels = sdp.media.map((_, i) => sdpMediaView(sdp, i).label);
-  // The INVITE's own From is the SRC itself (the SBC), not the recorded caller, so it never
-  // serves as `originalFrom`; only headers the SRC is configured to add do (see the options).
+  const recording = recordingSessionFromInvite(contentType, request.body, labels, roleOptionsFor(request, options));
+  return { sdp, recording };
+}
+
+/**
+ * The role rule's inputs for one recording INVITE (or update): the configured agent matcher, and
+ * the recorded call's From and To when the SRC passes them in headers it is configured to add.
+ * The INVITE's own From is the SRC itself (the SBC), not the recorded caller, so it never serves
+ * as `originalFrom`.
+ */
+function roleOptionsFor(request: SipRequest, options: SiprecOfferOptions): RoleOptions {
   const firstHeader = (names: readonly string[] | undefined): string | undefined =>
     (names ?? []).map((name) => getHeader(request, name)).find((v) => v !== undefined && v.trim() !== '');
   const originalFrom = firstHeader(options.recordedCallHeaders?.from);
   const originalTo = firstHeader(options.recordedCallHeaders?.to);
-  const recording = recordingSessionFromInvite(contentType, request.body, labels, {
+  return {
     ...(options.agentMatcher === undefined ? {} : { agentMatcher: options.agentMatcher }),
     ...(originalFrom === undefined ? {} : { originalFrom }),
     ...(originalTo === undefined ? {} : { originalTo }),
-  });
-  return { sdp, recording };
+  };
 }
 
 /** The participant who sends an m-line's stream, when exactly one does. */
@@ -131,7 +140,7 @@ export function readOfferlessSiprec(
   options: SiprecOfferOptions = {},
 ): SiprecOffer {
   const labels = offer.media.map((_, i) => sdpMediaView(offer, i).label);
-  const roleOptions = options.agentMatcher === undefined ? {} : { agentMatcher: options.agentMatcher };
+  const roleOptions = roleOptionsFor(request, options);
   const contentType = getHeader(request, 'Content-Type');
   const recording =
     request.body.length === 0 || contentType === undefined
@@ -154,12 +163,7 @@ export function readSiprecMetadataUpdate(
   const contentType = getHeader(request, 'Content-Type');
   if (contentType === undefined || request.body.length === 0) return undefined;
   const labels = current.media.map((_, i) => sdpMediaView(current, i).label);
-  const recording = recordingSessionFromInvite(
-    contentType,
-    request.body,
-    labels,
-    options.agentMatcher === undefined ? {} : { agentMatcher: options.agentMatcher },
-  );
+  const recording = recordingSessionFromInvite(contentType, request.body, labels, roleOptionsFor(request, options));
   if (recording.sdp !== null) return undefined;
   if (recording.metadata === null) {
     throw new ParseError('a SIPREC update without SDP must carry recording metadata', 0);

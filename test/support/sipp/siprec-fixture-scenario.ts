@@ -36,13 +36,18 @@ export interface SiprecFixtureScenario {
  * (multipart or bare SDP, metadata as written), with only what must point at SIPp rewritten:
  * the Request-URI, Via, From/To tags, Call-ID, CSeq, Contact (keeping the fixture's Contact
  * parameters such as `+sip.src`), each SDP `c=` address and each non-zero m-line port (the n-th
- * live m-line gets `[media_port+2n]`). Then ACK, a pause of `[hold_ms]` ms, BYE.
+ * live m-line gets `[media_port+2n]`). `extraHeaders` are added as an SRC configured to add them
+ * would (e.g. the recorded call's From). Then ACK, a pause of `[hold_ms]` ms, BYE.
  *
  * SIPp strips leading whitespace from every line of a message and ends lines with CRLF, so a
  * body that relied on bare LF or on indentation reaches the gateway normalised; the fixture's
  * own unit tests keep the exact bytes.
  */
-export function siprecFixtureScenario(fixturePath: string, name: string): SiprecFixtureScenario {
+export function siprecFixtureScenario(
+  fixturePath: string,
+  name: string,
+  extraHeaders: readonly string[] = [],
+): SiprecFixtureScenario {
   const text = readFileSync(fixturePath, 'latin1');
   const split = /\r?\n\r?\n/.exec(text);
   if (split === null) throw new Error(`${fixturePath}: no empty line after the headers`);
@@ -67,6 +72,7 @@ export function siprecFixtureScenario(fixturePath: string, name: string): Siprec
     }
     if (!SIPP_OWNED.has(name)) kept.push(line.trim());
   }
+  kept.push(...extraHeaders);
   let live = 0;
   const body = text
     .slice(split.index + split[0].length)

@@ -49,7 +49,7 @@ describe('loadConfig', () => {
       rtpHoldTimeoutSec: 300,
       maxAudioStreams: 4,
       maxUnackedPerSource: 32,
-      siprec: {},
+      siprec: { recordedFromHeaders: [], recordedToHeaders: [] },
       auth: { apiKeys: [], allowNoAuth: false, publicMetrics: false },
       retentionDays: 30,
       webhooks: [],
@@ -299,10 +299,15 @@ describe('loadConfig', () => {
 
   it('reads the SIPREC agent patterns from env and flags, and refuses a pattern that is not a regexp', () => {
     const config = load({
-      env: { VOXBRIDGE_SIPREC_AGENT_DOMAIN: 'agents.example.com' },
+      env: {
+        VOXBRIDGE_SIPREC_AGENT_DOMAIN: 'agents.example.com',
+        VOXBRIDGE_SIPREC_RECORDED_FROM_HEADERS: 'X-Original-From, X-Recorded-From',
+      },
       flags: { siprecAgentAorPrefix: 'sip:agent-', siprecAgentPattern: '^sip:4\\d{3}@' },
     });
     assert.deepEqual(config.siprec, {
+      recordedFromHeaders: ['X-Original-From', 'X-Recorded-From'],
+      recordedToHeaders: [],
       agentAorPrefix: 'sip:agent-',
       agentDomain: 'agents.example.com',
       agentPattern: '^sip:4\\d{3}@',
