@@ -118,11 +118,9 @@ const cidr = z
   });
 
 // RFC 3261 §25.1 header names are tokens.
-const sipHeaderName = z
-  .string({ error: 'expected a SIP header name' })
-  .regex(/^[A-Za-z0-9!%*_+`'~.-]+$/, {
-    error: (issue) => `${showValue(issue.input)} is not a SIP header name`,
-  });
+const sipHeaderName = z.string({ error: 'expected a SIP header name' }).regex(/^[A-Za-z0-9!%*_+`'~.-]+$/, {
+  error: (issue) => `${showValue(issue.input)} is not a SIP header name`,
+});
 
 // Keys are secrets: problems never echo their value.
 const apiKey = z

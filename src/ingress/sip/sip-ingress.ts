@@ -298,13 +298,7 @@ export class SipIngress implements UasHandler {
       throw rejectionFor(error);
     }
     try {
-      siprecOffer = siprec
-        ? readOfferlessSiprec(
-            request,
-            plan.offer,
-            this.#siprecOptions(),
-          )
-        : undefined;
+      siprecOffer = siprec ? readOfferlessSiprec(request, plan.offer, this.#siprecOptions()) : undefined;
     } catch (error) {
       admission.release?.();
       await Promise.all(plan.endpoints.map((e) => e.close()));
@@ -467,11 +461,7 @@ export class SipIngress implements UasHandler {
       // RFC 7866 §7.1.2: a SIPREC re-INVITE or UPDATE may carry metadata alone, in any dialect.
       let update: SiprecOffer | undefined;
       try {
-        update = readSiprecMetadataUpdate(
-          request,
-          active.siprec.sdp,
-          this.#siprecOptions(),
-        );
+        update = readSiprecMetadataUpdate(request, active.siprec.sdp, this.#siprecOptions());
       } catch (error) {
         throw rejectionFor(error);
       }
@@ -485,11 +475,7 @@ export class SipIngress implements UasHandler {
           : { body: serializeSdp(active.answer.answer), offer: true };
       }
     }
-    const { offer, siprecOffer } = readOffer(
-      request,
-      active.siprec !== undefined,
-      this.#siprecOptions(),
-    );
+    const { offer, siprecOffer } = readOffer(request, active.siprec !== undefined, this.#siprecOptions());
     this.#metadataWarnings += siprecOffer?.recording.metadata?.warnings.length ?? 0;
     this.#checkStreamCount(offer);
     try {

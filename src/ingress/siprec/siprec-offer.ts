@@ -65,7 +65,12 @@ export function readSiprecOffer(request: SipRequest, options: SiprecOfferOptions
   if (probe.sdp === null) throw new ParseError('SIPREC INVITE without an SDP part', 0);
   const sdp = parseSdp(probe.sdp);
   const labels = sdp.media.map((_, i) => sdpMediaView(sdp, i).label);
-  const recording = recordingSessionFromInvite(contentType, request.body, labels, roleOptionsFor(request, options));
+  const recording = recordingSessionFromInvite(
+    contentType,
+    request.body,
+    labels,
+    roleOptionsFor(request, options),
+  );
   return { sdp, recording };
 }
 
@@ -163,7 +168,12 @@ export function readSiprecMetadataUpdate(
   const contentType = getHeader(request, 'Content-Type');
   if (contentType === undefined || request.body.length === 0) return undefined;
   const labels = current.media.map((_, i) => sdpMediaView(current, i).label);
-  const recording = recordingSessionFromInvite(contentType, request.body, labels, roleOptionsFor(request, options));
+  const recording = recordingSessionFromInvite(
+    contentType,
+    request.body,
+    labels,
+    roleOptionsFor(request, options),
+  );
   if (recording.sdp !== null) return undefined;
   if (recording.metadata === null) {
     throw new ParseError('a SIPREC update without SDP must carry recording metadata', 0);
