@@ -34,6 +34,8 @@ export async function sippCalls(
   calls: number,
   holdMs: number,
   mediaPort: number,
+  /** SIPp's SIP and media address (a loopback address other than the attacker's, when they differ). */
+  localAddress = '127.0.0.1',
 ): Promise<{ code: number | null; out: string }> {
   const port = await freeUdpPort();
   const child = spawn(
@@ -42,11 +44,11 @@ export async function sippCalls(
       '-sn',
       'uac',
       '-i',
-      '127.0.0.1',
+      localAddress,
       '-p',
       String(port),
       '-mi',
-      '127.0.0.1',
+      localAddress,
       '-mp',
       String(mediaPort),
       '-m',

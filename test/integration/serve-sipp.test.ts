@@ -74,6 +74,11 @@ describe('voxbridge serve with SIPp', () => {
       'pocketsphinx',
       '--record-dir',
       recordDir,
+      // A fixed admission limit: derived from the engine speed measured while other test files
+      // load both cores, it can fall below the two streams a SIPREC call needs, and these tests
+      // are not about admission (ingress-limits tests that).
+      '--max-recognizer-streams',
+      '8',
     ]);
   });
 
