@@ -73,8 +73,19 @@ echo "== native addons load on Node.js $version (ABI $(node -p process.versions.
 echo "== the whole suite on Node.js $version"
 start=$SECONDS
 # A hang (for example a test process stuck after a native crash) fails here instead of eating the
-# rest of CI's time; a healthy run takes well under this.
+# rest of CI's time; a healthy run takes well under this. `timeout` runs the suite in a process
+# group of its own (so that it can end every test process), which a terminal's Ctrl-C no longer
+# reaches: pass INT and TERM on to it, then wait for the suite to end.
+timeout --kill-after=60 "${VOXBRIDGE_SUITE_TIMEOUT_S:-1800}" npm test -- "${filters[@]}" &
+suite_pid=$!
+trap 'kill -TERM "$suite_pid" 2>/dev/null || true' INT TERM HUP
 status=0
-timeout --kill-after=60 "${VOXBRIDGE_SUITE_TIMEOUT_S:-1800}" npm test -- "${filters[@]}" || status=$?
+wait "$suite_pid" || status=$?
+# A trapped signal ends `wait` early; wait again until the suite has really ended.
+while kill -0 "$suite_pid" 2>/dev/null; do
+  status=0
+  wait "$suite_pid" || status=$?
+done
+trap - INT TERM HUP
 echo "== the suite on Node.js $version took $((SECONDS - start)) s (exit $status)"
 exit "$status"
