@@ -10,6 +10,8 @@ export default tseslint.config(
       'node_modules/',
       'coverage/',
       'data/',
+      // Node runtimes and the suite's copy for them (scripts/install-node.sh, test-on-node.sh).
+      '.runtimes/',
       'eslint.config.js',
       'scripts/*.mjs',
     ],
