@@ -3,6 +3,7 @@
  * instance. Engines are imported lazily so a command that needs flite never loads onnxruntime.
  */
 import type { SttEngine, TtsEngine } from '../engines/spi/index.js';
+import type { EngineProcessEvent } from '../engines/worker/index.js';
 
 /** The catalog name of pocketsphinx's 8 kHz acoustic model (src/models/catalog.ts). */
 const NARROWBAND_MODEL = 'pocketsphinx-en-us-8k';
@@ -25,6 +26,8 @@ export interface EngineFactoryOptions {
    * (docs/pocketsphinx-binding.md, docs/benchmarks.md).
    */
   readonly pocketsphinxFinalPass?: 'live' | 'utterance' | undefined;
+  /** Engine child processes started, crashed and given streams (the gateway logs and counts them). */
+  readonly onEngineProcess?: ((event: EngineProcessEvent) => void) | undefined;
 }
 
 function modelsOption(options: EngineFactoryOptions): { modelsDir?: string } {
@@ -59,6 +62,7 @@ export async function createSttEngine(
         ...(options.pocketsphinxFinalPass === undefined
           ? {}
           : { narrowbandFinalPass: options.pocketsphinxFinalPass }),
+        ...(options.onEngineProcess === undefined ? {} : { onProcessEvent: options.onEngineProcess }),
       });
     }
     case 'sherpa': {

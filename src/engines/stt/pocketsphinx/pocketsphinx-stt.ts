@@ -34,7 +34,11 @@ export interface PocketsphinxSttOptions {
    * when `modelDir` (or $VOXBRIDGE_MODELS_DIR/silero-vad) holds its model, else the energy detector.
    */
   readonly vad?: UtteranceVadChoice;
-  /** Decoder processes (or threads); default one per core (`os.availableParallelism()`). */
+  /**
+   * Decoder processes (or threads); default one per core (`os.availableParallelism()`), at least
+   * two: a crash costs the streams of one process, so even one core keeps a second process to
+   * spread streams over (processes start only when streams need them).
+   */
   readonly workers?: number;
   /**
    * Where decoders run: `process` (default), supervised child processes, so that a native crash
@@ -105,7 +109,7 @@ export class PocketsphinxStt implements SttEngine {
         spareDecoders: options.spareDecodersPerWorker ?? 1,
       },
       {
-        size: options.workers ?? availableParallelism(),
+        size: options.workers ?? Math.max(2, availableParallelism()),
         ...(options.isolation === undefined ? {} : { isolation: options.isolation }),
         ...(options.onProcessEvent === undefined ? {} : { onProcessEvent: options.onProcessEvent }),
       },
