@@ -241,19 +241,19 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 /**
  * Engine child processes in the log: starts and crashes for operators, stream placement at debug
  * (which process serves which recognition stream, in the order the legs started; the crash test
- * finds its victim with it). No transcript text: a crash names the process and how many streams
- * it cost.
+ * finds its victim with it). The engine's process id is `enginePid` (pino's own `pid` is the
+ * gateway's). No transcript text: a crash names the process and how many streams it cost.
  */
 function logEngineProcess(logger: Logger, event: EngineProcessEvent): void {
   switch (event.type) {
     case 'started':
-      logger.info({ engine: event.engine, pid: event.pid, slot: event.slot }, 'engine process started');
+      logger.info({ engine: event.engine, enginePid: event.pid, slot: event.slot }, 'engine process started');
       break;
     case 'stream-opened':
       logger.debug(
         {
           engine: event.engine,
-          pid: event.pid,
+          enginePid: event.pid,
           slot: event.slot,
           streamId: event.streamId,
           streams: event.streams,
@@ -265,7 +265,7 @@ function logEngineProcess(logger: Logger, event: EngineProcessEvent): void {
       logger.error(
         {
           engine: event.engine,
-          pid: event.pid,
+          enginePid: event.pid,
           signal: event.signal,
           exitCode: event.exitCode,
           streams: event.streams,
