@@ -26,6 +26,11 @@ export interface EngineFactoryOptions {
    * (docs/pocketsphinx-binding.md, docs/benchmarks.md).
    */
   readonly pocketsphinxFinalPass?: 'live' | 'utterance' | undefined;
+  /**
+   * pocketsphinx: decoders in supervised child processes (`process`, default) or in worker threads
+   * of this process (`thread`, the former design; bench/speech compares the two).
+   */
+  readonly pocketsphinxIsolation?: 'process' | 'thread' | undefined;
   /** Engine child processes started, crashed and given streams (the gateway logs and counts them). */
   readonly onEngineProcess?: ((event: EngineProcessEvent) => void) | undefined;
 }
@@ -63,6 +68,7 @@ export async function createSttEngine(
           ? {}
           : { narrowbandFinalPass: options.pocketsphinxFinalPass }),
         ...(options.onEngineProcess === undefined ? {} : { onProcessEvent: options.onEngineProcess }),
+        ...(options.pocketsphinxIsolation === undefined ? {} : { isolation: options.pocketsphinxIsolation }),
       });
     }
     case 'sherpa': {
