@@ -71,7 +71,7 @@ interface Slot {
   startedAtMs: number;
   readonly streams: Map<number, EnginePoolListener<unknown>>;
   /** Messages for a child that is not started yet (the slot is in its backoff). */
-  pending: { message: unknown; transfer: readonly ArrayBuffer[] }[];
+  pending: { streamId: number; message: unknown; transfer: readonly ArrayBuffer[] }[];
   backoff: TimerHandle | undefined;
   /** Crashes in a row, each within stableAfterMs of its start. */
   crashes: number;
@@ -220,6 +220,7 @@ export class EnginePool {
     if (slot.pending.length >= (this.options.maxPendingMessages ?? 2000)) {
       const listener = slot.streams.get(streamId);
       slot.streams.delete(streamId);
+      slot.pending = slot.pending.filter((p) => p.streamId !== streamId);
       listener?.onFailure(
         new EngineError(
           this.options.engine,
@@ -232,14 +233,16 @@ export class EnginePool {
       );
       return;
     }
-    slot.pending.push({ message, transfer });
+    slot.pending.push({ streamId, message, transfer });
   }
 
   /** @internal */
   release(slot: Slot, streamId: number, closeMessage: unknown): void {
     if (!slot.streams.has(streamId)) return;
+    // A stream that ends while its slot waits out a backoff takes its held messages along: a new
+    // process must not build a decoder for a stream that is already gone.
     if (slot.child !== undefined) slot.child.send(closeMessage);
-    else slot.pending.push({ message: closeMessage, transfer: [] });
+    else slot.pending = slot.pending.filter((p) => p.streamId !== streamId);
     slot.streams.delete(streamId);
     // An idle child must not keep the gateway alive; it is referenced again by its next stream.
     if (slot.streams.size === 0) slot.child?.unref();

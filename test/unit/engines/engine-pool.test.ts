@@ -131,6 +131,21 @@ describe('EnginePool supervision (fake children, fake scheduler)', () => {
     await pool.close();
   });
 
+  it('a stream closed during the backoff takes its held messages along', async () => {
+    const scheduler = new FakeScheduler();
+    const { pool, children } = fakePool(1, scheduler);
+    pool.open((id) => ({ type: 'open', id }), recorder());
+    children[0]!.kill();
+    const gone = pool.open((id) => ({ type: 'open', id }), recorder());
+    gone.send({ type: 'audio', id: gone.id });
+    gone.close({ type: 'close', id: gone.id });
+    const kept = pool.open((id) => ({ type: 'open', id }), recorder());
+    scheduler.advance(100);
+    assert.equal(children.length, 2);
+    assert.deepEqual(children[1]!.sent, [{ type: 'open', id: kept.id }]);
+    await pool.close();
+  });
+
   it('a child that crashes at start backs off exponentially up to the cap, and a stable run resets it', async () => {
     const scheduler = new FakeScheduler();
     const { pool, children, events } = fakePool(1, scheduler, { stableAfterMs: 30_000 });
