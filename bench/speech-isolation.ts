@@ -64,28 +64,79 @@ async function cpuPerAudioSecond(
   return { ownS: (own.user + own.system) / 1e6, childrenS: childrenCpuS(engine) - children0, audioS };
 }
 
+const ISOLATIONS = ['thread', 'process'] as const;
+type Isolation = (typeof ISOLATIONS)[number];
+/** Offline rounds, alternating the two engines so that the machine's other load hits both alike. */
+const ROUNDS = 3;
+
+function label(isolation: Isolation): string {
+  return isolation === 'thread' ? 'worker threads' : 'child processes';
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** One stream per core, so that every worker or process has started and loaded its model. */
+async function warmUp(
+  engine: PocketsphinxStt,
+  librispeech: ReturnType<typeof loadLibriSpeech>,
+): Promise<void> {
+  const frames = (liveStreamFrames(librispeech, 0) ?? []).slice(0, 50);
+  await Promise.all(
+    Array.from({ length: availableParallelism() }, async () => {
+      for await (const _ of engine.transcribe(streamFrames(frames)));
+    }),
+  );
+}
+
 export async function isolationBench(modelsDir: string | undefined): Promise<void> {
   const librispeech = loadLibriSpeech();
+  if (liveStreamFrames(librispeech, 0) === undefined) {
+    console.log('\nisolation: skipped — the LibriSpeech clips 8k.wav and 0.wav are absent');
+    return;
+  }
   const rows: (string | number)[][] = [];
   const offlineRows: (string | number)[][] = [];
-  for (const isolation of ['thread', 'process'] as const) {
-    const engine = (await createSttEngine('pocketsphinx', {
-      modelsDir,
-      pocketsphinxIsolation: isolation,
-    })) as PocketsphinxStt;
-    try {
+  const engines = new Map<Isolation, PocketsphinxStt>();
+  try {
+    for (const isolation of ISOLATIONS) {
+      const engine = (await createSttEngine('pocketsphinx', {
+        modelsDir,
+        pocketsphinxIsolation: isolation,
+      })) as PocketsphinxStt;
+      engines.set(isolation, engine);
+      await warmUp(engine, librispeech);
+    }
+    const costs = new Map<string, { total: number[]; gatewayMs: number[]; audioS: number }>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const isolation of ISOLATIONS) {
+        for (const n of OFFLINE_COUNTS) {
+          const cost = await cpuPerAudioSecond(engines.get(isolation)!, librispeech, n);
+          const key = `${isolation}/${n}`;
+          const entry = costs.get(key) ?? { total: [], gatewayMs: [], audioS: cost.audioS };
+          entry.total.push((cost.ownS + cost.childrenS) / cost.audioS);
+          entry.gatewayMs.push((1000 * cost.ownS) / cost.audioS);
+          costs.set(key, entry);
+        }
+      }
+    }
+    for (const isolation of ISOLATIONS) {
       for (const n of OFFLINE_COUNTS) {
-        const cost = await cpuPerAudioSecond(engine, librispeech, n);
+        const entry = costs.get(`${isolation}/${n}`)!;
         offlineRows.push([
-          isolation === 'thread' ? 'worker threads' : 'child processes',
+          label(isolation),
           n,
-          fmt(cost.audioS, 1),
-          fmt(cost.ownS, 2),
-          isolation === 'thread' ? '-' : fmt(cost.childrenS, 2),
-          fmt((cost.ownS + cost.childrenS) / cost.audioS, 3),
-          fmt((1000 * cost.ownS) / cost.audioS, 2),
+          fmt(entry.audioS, 1),
+          entry.total.map((v) => fmt(v, 3)).join(' / '),
+          fmt(median(entry.total), 3),
+          fmt(median(entry.gatewayMs), 1),
         ]);
       }
+    }
+    for (const isolation of ISOLATIONS) {
+      const engine = engines.get(isolation)!;
       for (const n of COUNTS) {
         let own0 = process.cpuUsage();
         let children0 = 0;
@@ -96,16 +147,13 @@ export async function isolationBench(modelsDir: string | undefined): Promise<voi
             children0 = childrenCpuS(engine);
           },
         });
-        if (run === undefined) {
-          console.log('\nisolation: skipped — the LibriSpeech clips 8k.wav and 0.wav are absent');
-          return;
-        }
+        if (run === undefined) return;
         const own = process.cpuUsage(own0);
         const ownCores = (own.user + own.system) / 1000 / run.wallMs;
         const childCores = ((childrenCpuS(engine) - children0) * 1000) / run.wallMs;
         const total = ownCores + childCores;
         rows.push([
-          isolation === 'thread' ? 'worker threads' : 'child processes',
+          label(isolation),
           n,
           fmt(ownCores, 2),
           isolation === 'thread' ? '-' : fmt(childCores, 2),
@@ -118,9 +166,9 @@ export async function isolationBench(modelsDir: string | undefined): Promise<voi
           `${run.keptUp}/${n}`,
         ]);
       }
-    } finally {
-      await engine.close();
     }
+  } finally {
+    await Promise.all([...engines.values()].map((engine) => engine.close()));
   }
   printTable(
     'Decoders in worker threads vs supervised child processes: N live 8 kHz pocketsphinx streams in real time',
@@ -140,22 +188,22 @@ export async function isolationBench(modelsDir: string | undefined): Promise<voi
     rows,
   );
   printTable(
-    'Decoder CPU per second of audio: threads vs processes (streams fed as fast as the engine takes them)',
+    `Decoder CPU per second of audio: threads vs processes (streams fed as fast as the engine takes them, ${ROUNDS} rounds alternating)`,
     [
       'decoders in',
       'streams at once',
-      'audio s',
-      'gateway CPU s',
-      'engine processes CPU s',
-      'CPU s per audio s (= cores per live stream)',
-      'gateway CPU ms per audio s',
+      'audio s per round',
+      'CPU s per audio s, each round',
+      'median (= cores per live stream)',
+      'gateway process CPU ms per audio s (median)',
     ],
     offlineRows,
   );
   console.log(
     `\nSame streams as the live-stream table (LibriSpeech 8k.wav and 0.wav as 8 kHz µ-law, whole-utterance finals).` +
       ` CPU: process.cpuUsage() of this process (all threads) plus, for child processes, their utime + stime from` +
-      ` /proc/<pid>/stat, over the wall time of the run; the warm-up (one stream per core) is not counted.`,
+      ` /proc/<pid>/stat, over the wall time of the run (live) or the audio time (offline); the warm-up (one stream per core) is not counted.` +
+      ` With threads the gateway process's CPU includes the decoding; with processes it is the hand-over alone.`,
   );
 }
 
