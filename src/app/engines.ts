@@ -73,7 +73,10 @@ export async function createSttEngine(
     }
     case 'sherpa': {
       const { SherpaStt } = await import('../engines/stt/sherpa/index.js');
-      return new SherpaStt(modelsOption(options));
+      return new SherpaStt({
+        ...modelsOption(options),
+        ...(options.onEngineProcess === undefined ? {} : { onProcessEvent: options.onEngineProcess }),
+      });
     }
   }
 }
