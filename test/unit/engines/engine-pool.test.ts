@@ -314,6 +314,39 @@ describe('EnginePool with real child processes', () => {
     }
   });
 
+  it('a process that exits at start fails its stream, and each restart waits for a longer backoff', async () => {
+    const events: EngineProcessEvent[] = [];
+    const pool = new EnginePool({
+      engine: 'echo',
+      size: 1,
+      spawn: () => echoProcess({ crashAtStart: true }),
+      initialBackoffMs: 1,
+      onProcessEvent: (event) => events.push(event),
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = recorder();
+        pool.open((streamId) => ({ type: 'open', streamId }), r);
+        const error = await failed(r);
+        assert.match(error.message, /exited with code 3/);
+        assert.equal(error.retryable, true);
+      }
+      const crashes = events.filter((e) => e.type === 'crashed');
+      assert.deepEqual(
+        crashes.map((e) => (e.type === 'crashed' ? [e.exitCode, e.restartInMs] : [])),
+        [
+          [3, 1],
+          [3, 2],
+          [3, 4],
+        ],
+      );
+      assert.equal(events.filter((e) => e.type === 'started').length, 3, 'one start per backoff');
+      assert.equal(pool.crashes, 3);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('close() leaves no child process behind', async () => {
     const pool = new EnginePool({ engine: 'echo', size: 2, spawn: () => echoProcess() });
     const a = recorder();
