@@ -4,7 +4,8 @@ import { ENGINE_DATA_ENV } from './engine-child.js';
 /** An engine entry module's link to the pool that started it, in a process or in a thread. */
 export interface EngineHost<Data, In, Out> {
   readonly data: Data;
-  post(message: Out): void;
+  /** `transfer` moves those buffers to the pool in a thread; a process sends a copy either way. */
+  post(message: Out, transfer?: readonly ArrayBuffer[]): void;
   onMessage(listener: (message: In) => void): void;
 }
 
@@ -22,7 +23,7 @@ export function connectEngineHost<Data, In, Out>(): EngineHost<Data, In, Out> {
   if (port !== null) {
     return {
       data: workerData as Data,
-      post: (message) => port.postMessage(message),
+      post: (message, transfer = []) => port.postMessage(message, [...transfer]),
       onMessage: (listener) => port.on('message', listener),
     };
   }

@@ -101,7 +101,11 @@ export function spawnEngineProcess(callerUrl: string, entryName: string, data: u
 
 /** The same entry in a worker thread of the gateway (the pre-process design; bench comparison). */
 export function spawnEngineThread(callerUrl: string, entryName: string, data: unknown): EngineChild {
-  const worker: Worker = spawnEngineWorker(callerUrl, entryName, data);
+  return engineChildOfWorker(spawnEngineWorker(callerUrl, entryName, data));
+}
+
+/** A worker thread seen as an EngineChild (spawnEngineThread; tests' fake engines). */
+export function engineChildOfWorker(worker: Worker): EngineChild {
   let exited: EngineChildExit | undefined;
   let failure: Error | undefined;
   const exitListeners: ((exit: EngineChildExit) => void)[] = [];

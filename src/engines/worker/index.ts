@@ -1,5 +1,10 @@
 export { spawnEngineWorker } from './spawn-engine-worker.js';
-export { ENGINE_DATA_ENV, spawnEngineProcess, spawnEngineThread } from './engine-child.js';
+export {
+  ENGINE_DATA_ENV,
+  engineChildOfWorker,
+  spawnEngineProcess,
+  spawnEngineThread,
+} from './engine-child.js';
 export type { EngineChild, EngineChildExit } from './engine-child.js';
 export { connectEngineHost } from './connect-engine-host.js';
 export type { EngineHost } from './connect-engine-host.js';
