@@ -324,6 +324,30 @@ describe('SherpaTts (fake voice)', () => {
     await tts.close();
   });
 
+  it('after its synthesis process died, the next prompt starts a new one', async () => {
+    let spawned = 0;
+    const fake = fakeWorker();
+    const tts = await SherpaTts.create(
+      { modelDir: await fakeVoiceDir(root) },
+      {
+        spawnWorker: (init) => {
+          spawned++;
+          return fake.spawn(init);
+        },
+      },
+    );
+    await assert.rejects(
+      collect(tts.synthesize({ text: 'A crash here.', format: PCM16K })),
+      isEngineError('ENGINE_UNAVAILABLE'),
+    );
+    assert.equal(spawned, 1);
+    // The first restart is immediate; the backoff only spaces the ones after it.
+    const frames = await collect(tts.synthesize({ text: 'Two words.', format: PCM16K }));
+    assert.equal(frames.length, Math.ceil(500 / 20));
+    assert.equal(spawned, 2);
+    await tts.close();
+  });
+
   it('rejects bad requests with INVALID_REQUEST', async () => {
     const tts = await engine();
     for (const request of [

@@ -112,6 +112,11 @@ export class SherpaTtsWorker {
     });
   }
 
+  /** Whether the process died (or was closed): every sentence fails from then on. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
   /** Synthesizes one sentence; rejects with ABORTED as soon as `signal` fires. */
   generate(text: string, sid: number, speed: number, signal: AbortSignal): Promise<SentenceAudio> {
     if (signal.aborted) return Promise.reject(abortedError(ENGINE, signal));
