@@ -3,11 +3,13 @@
  *   npm run bench            # all
  *   npm run bench -- media   # one
  *   npm run bench -- speech-8k   # the telephone-band table of `speech` alone
+ *   npm run bench -- speech-isolation   # decoders in threads vs child processes (also in `speech`)
  */
 const suites: Record<string, () => Promise<void>> = {
   media: async () => (await import('./media.js')).runMediaBench(),
   speech: async () => (await import('./speech.js')).runSpeechBench(),
   'speech-8k': async () => (await import('./speech-telephone.js')).runTelephoneBench(),
+  'speech-isolation': async () => (await import('./speech-isolation.js')).runIsolationBench(),
   rtp: async () => (await import('./rtp-endpoint.js')).rtpEndpointBench(),
   sip: async () => (await import('./sip.js')).runSipBench(),
   'sip-accuracy': async () => (await import('./sip-accuracy.js')).runSipAccuracyBench(),

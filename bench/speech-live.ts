@@ -320,3 +320,61 @@ export async function liveStreamsBench(engine: SttEngine, librispeech: ClipSet |
     );
   }
 }
+
+/** One run of `runLiveStreams`: the numbers the isolation table compares. */
+export interface LiveStreamsRun {
+  readonly wallMs: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP95Ms: number;
+  readonly werPct: number;
+  readonly lagP99Ms: number;
+  readonly keptUp: number;
+}
+
+/**
+ * N live streams of the table above, once, after a warm-up of one stream per core (which starts
+ * the engine's workers or processes). `onStart` runs when the measured part begins.
+ */
+export async function runLiveStreams(
+  engine: SttEngine,
+  librispeech: ClipSet,
+  n: number,
+  options: { onStart?: () => void } = {},
+): Promise<LiveStreamsRun | undefined> {
+  const utterances = telephoneUtterances(librispeech);
+  if (utterances.length === 0) return undefined;
+  const warm = pcmFrames(PCM16_8K, utterances[0]!.pcm.subarray(0, RATE_HZ), FRAME_MS);
+  await Promise.all(
+    Array.from({ length: availableParallelism() }, async () => {
+      for await (const _ of engine.transcribe(streamFrames(warm)));
+    }),
+  );
+  const programs = Array.from({ length: n }, (_, i) => program(utterances, i));
+  const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
+  options.onStart?.();
+  const t0 = performance.now() + 50;
+  eld.enable();
+  const results = await Promise.all(
+    programs.map((prog, i) => runStream(engine, prog, t0 + (i * ARRIVAL_SPREAD_MS) / n)),
+  );
+  eld.disable();
+  const wallMs = performance.now() - t0;
+  const latencies = results.flatMap((r) => r.latenciesMs);
+  const edits = results.reduce((s, r) => s + r.edits, 0);
+  const words = results.reduce((s, r) => s + r.words, 0);
+  return {
+    wallMs,
+    latencyP50Ms: percentile(latencies, 50),
+    latencyP95Ms: percentile(latencies, 95),
+    werPct: (100 * edits) / words,
+    lagP99Ms: Math.max(0, eld.percentile(99) / 1e6 - ELD_RESOLUTION_MS),
+    keptUp: results.filter((r) => r.droppedFrames === 0 && r.maxBacklogFrames <= KEPT_UP_BACKLOG_FRAMES)
+      .length,
+  };
+}
+
+/** The frames stream `index` of the table above plays (undefined without the clips). */
+export function liveStreamFrames(librispeech: ClipSet, index: number): AudioFrame[] | undefined {
+  const utterances = telephoneUtterances(librispeech);
+  return utterances.length === 0 ? undefined : program(utterances, index).frames;
+}

@@ -9,6 +9,7 @@ import { createSttEngine } from '../src/app/index.js';
 import { resolveModelDir } from '../src/models/index.js';
 import { accuracyBench, sherpaBench } from './speech-accuracy.js';
 import { SHARED_MODELS_DIR, debianVersion, loadClipSets } from './speech-data.js';
+import { isolationBench } from './speech-isolation.js';
 import { liveStreamsBench } from './speech-live.js';
 import { telephoneBench } from './speech-telephone.js';
 import { measureTts, measureTtsCache, measureTtsEngine, printTts, printTtsCache } from './speech-tts.js';
@@ -53,6 +54,7 @@ export async function runSpeechBench(): Promise<void> {
     await engine.close();
   }
   await telephoneBench(modelsDir, vadDir);
+  await isolationBench(modelsDir);
   await sherpaBench(() => createSttEngine('sherpa', { modelsDir }), sets);
   const rssMb = process.memoryUsage().rss / 1e6;
   const loaded = await measureTtsEngine(

@@ -3,6 +3,7 @@
  * instance. Engines are imported lazily so a command that needs flite never loads onnxruntime.
  */
 import type { SttEngine, TtsEngine } from '../engines/spi/index.js';
+import type { EngineProcessEvent } from '../engines/worker/index.js';
 
 /** The catalog name of pocketsphinx's 8 kHz acoustic model (src/models/catalog.ts). */
 const NARROWBAND_MODEL = 'pocketsphinx-en-us-8k';
@@ -25,6 +26,13 @@ export interface EngineFactoryOptions {
    * (docs/pocketsphinx-binding.md, docs/benchmarks.md).
    */
   readonly pocketsphinxFinalPass?: 'live' | 'utterance' | undefined;
+  /**
+   * pocketsphinx: decoders in supervised child processes (`process`, default) or in worker threads
+   * of this process (`thread`, the former design; bench/speech compares the two).
+   */
+  readonly pocketsphinxIsolation?: 'process' | 'thread' | undefined;
+  /** Engine child processes started, crashed and given streams (the gateway logs and counts them). */
+  readonly onEngineProcess?: ((event: EngineProcessEvent) => void) | undefined;
 }
 
 function modelsOption(options: EngineFactoryOptions): { modelsDir?: string } {
@@ -59,11 +67,16 @@ export async function createSttEngine(
         ...(options.pocketsphinxFinalPass === undefined
           ? {}
           : { narrowbandFinalPass: options.pocketsphinxFinalPass }),
+        ...(options.onEngineProcess === undefined ? {} : { onProcessEvent: options.onEngineProcess }),
+        ...(options.pocketsphinxIsolation === undefined ? {} : { isolation: options.pocketsphinxIsolation }),
       });
     }
     case 'sherpa': {
       const { SherpaStt } = await import('../engines/stt/sherpa/index.js');
-      return new SherpaStt(modelsOption(options));
+      return new SherpaStt({
+        ...modelsOption(options),
+        ...(options.onEngineProcess === undefined ? {} : { onProcessEvent: options.onEngineProcess }),
+      });
     }
   }
 }

@@ -4,6 +4,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import type { SttEngine } from '../engines/spi/index.js';
+import type { EngineProcessEvent } from '../engines/worker/index.js';
 import type { GatewayCounts } from '../observability/index.js';
 import { SipIngress } from '../ingress/sip/index.js';
 import type { SipIngressOptions } from '../ingress/sip/index.js';
@@ -81,6 +82,11 @@ export interface GatewayOptions {
   /** Recognizer usage reports (audio heard, processing time) of every leg. */
   readonly onRecognizerUsage?: (usage: { readonly audioMs: number; readonly processingMs: number }) => void;
   readonly onError?: (error: unknown) => void;
+  /**
+   * Speech-engine child processes started, crashed and given streams; the service logs them. A
+   * crash is also counted in `counts.engineProcessCrashes`.
+   */
+  readonly onEngineProcess?: (event: EngineProcessEvent) => void;
 }
 
 export interface Gateway {
@@ -119,6 +125,12 @@ const DEFAULT_MAX_TRANSACTIONS = 65_536;
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const mediaAddress = options.mediaAddress ?? advertisedAddress(options.sipHost);
+  const engineProcessCrashes: Record<string, number> = {};
+  const onEngineProcess = (event: EngineProcessEvent): void => {
+    if (event.type === 'crashed')
+      engineProcessCrashes[event.engine] = (engineProcessCrashes[event.engine] ?? 0) + 1;
+    options.onEngineProcess?.(event);
+  };
   const stt =
     options.sttEngine ??
     (options.stt === 'none'
@@ -128,6 +140,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           ...(options.pocketsphinxFinalPass === undefined
             ? {}
             : { pocketsphinxFinalPass: options.pocketsphinxFinalPass }),
+          onEngineProcess,
         }));
   const transport = new SipTransport({
     host: options.sipHost,
@@ -231,6 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         badAnswers: ingress.badAnswers,
         recognizerStreams: admission?.inUse ?? 0,
         recognizerLimit: admission?.limit ?? 0,
+        engineProcessCrashes: { ...engineProcessCrashes },
       };
     },
     mediaAddress,

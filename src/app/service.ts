@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { ApiListenAddress, ApiServer, SequencedEvent } from '../api/index.js';
 import { createApiServer, EventHub } from '../api/index.js';
 import type { Config } from '../config/index.js';
+import type { EngineProcessEvent } from '../engines/worker/index.js';
 import { createIpAllowlist } from '../config/index.js';
 import type { Logger, VoxbridgeMetrics } from '../observability/index.js';
 import { NO_GATEWAY_COUNTS, createLogger, createMetrics } from '../observability/index.js';
@@ -148,6 +149,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       },
       onRecognizerUsage: (usage) => metrics.observeRecognizerUsage(usage),
       onError: (error) => logger.warn({ err: error }, 'gateway error'),
+      onEngineProcess: (event) => logEngineProcess(logger, event),
     });
   } catch (error) {
     clearInterval(purgeTimer);
@@ -244,6 +246,46 @@ export async function startService(options: ServiceOptions): Promise<Service> {
  * transcripts and digits go only in the structured fields (`from`, `to`, `text`, `digit`) that
  * the logger redacts (log.redact), never in the message text.
  */
+/**
+ * Engine child processes in the log: starts and crashes for operators, stream placement at debug
+ * (which process serves which recognition stream, in the order the legs started; the crash test
+ * finds its victim with it). The engine's process id is `enginePid` (pino's own `pid` is the
+ * gateway's). No transcript text: a crash names the process and how many streams it cost.
+ */
+function logEngineProcess(logger: Logger, event: EngineProcessEvent): void {
+  switch (event.type) {
+    case 'started':
+      logger.info({ engine: event.engine, enginePid: event.pid, slot: event.slot }, 'engine process started');
+      break;
+    case 'stream-opened':
+      logger.debug(
+        {
+          engine: event.engine,
+          enginePid: event.pid,
+          slot: event.slot,
+          streamId: event.streamId,
+          streams: event.streams,
+        },
+        'engine stream opened',
+      );
+      break;
+    case 'crashed':
+      logger.error(
+        {
+          engine: event.engine,
+          enginePid: event.pid,
+          signal: event.signal,
+          exitCode: event.exitCode,
+          streams: event.streams,
+          uptimeMs: Math.round(event.uptimeMs),
+          restartInMs: event.restartInMs,
+        },
+        'engine process crashed; its streams are reopened on a new process',
+      );
+      break;
+  }
+}
+
 function logCallEvent(logger: Logger, event: SequencedEvent): void {
   switch (event.type) {
     case 'call.started':

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { startGateway, STT_ENGINE_NAMES } from '../app/index.js';
 import type { SttEngineName } from '../app/index.js';
 import { agentMatcherOption, recordedCallHeadersOption } from '../app/index.js';
+import type { EngineProcessEvent } from '../engines/worker/index.js';
 import type { CallEvent } from '../session/index.js';
 
 interface ServeOptions {
@@ -109,6 +110,26 @@ function humanLine(event: CallEvent): string {
   }
 }
 
+/**
+ * A line per engine-process event on stderr: which process serves which recognition stream (in
+ * the order legs start), and every crash with what it cost. No transcript text.
+ */
+function engineProcessLine(event: EngineProcessEvent): string {
+  switch (event.type) {
+    case 'started':
+      return `voxbridge: ${event.engine} engine process ${event.pid ?? '?'} started (slot ${event.slot})`;
+    case 'stream-opened':
+      return `voxbridge: ${event.engine} stream ${event.streamId} on engine process ${event.pid ?? '(restarting)'} (${event.streams} there)`;
+    case 'crashed': {
+      const how = event.signal !== null ? `killed by ${event.signal}` : `exited with code ${event.exitCode}`;
+      return (
+        `voxbridge: ${event.engine} engine process ${event.pid ?? '?'} ${how}; ${event.streams} stream(s) reopened ` +
+        `on a new process, slot ${event.slot} restarts in ${event.restartInMs} ms`
+      );
+    }
+  }
+}
+
 async function serve(options: ServeOptions): Promise<void> {
   if (options.recordDir !== undefined) await mkdir(options.recordDir, { recursive: true });
   const write = (event: CallEvent): void => {
@@ -144,6 +165,7 @@ async function serve(options: ServeOptions): Promise<void> {
     onError: (error) => {
       process.stderr.write(`voxbridge: ${error instanceof Error ? error.message : String(error)}\n`);
     },
+    onEngineProcess: (event) => process.stderr.write(`${engineProcessLine(event)}\n`),
   });
   // The addresses the sockets report, not the configured ones, so the line never hides a
   // wildcard bind. `udp/<port>` stays the first token that test harnesses read the port from.
@@ -175,7 +197,13 @@ async function serve(options: ServeOptions): Promise<void> {
     process.on('SIGINT', onSignal);
   });
   await gateway.close();
-  process.stderr.write('voxbridge: stopped\n');
+  // The same count as /metrics' voxbridge_engine_process_crashes_total of `voxbridge start`.
+  const crashes = Object.entries(gateway.counts.engineProcessCrashes ?? {})
+    .map(([engine, n]) => `${engine} ${n}`)
+    .join(', ');
+  process.stderr.write(
+    `voxbridge: stopped${crashes === '' ? '' : ` (engine process crashes: ${crashes})`}\n`,
+  );
 }
 
 export function serveCommand(): Command {

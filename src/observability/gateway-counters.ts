@@ -33,6 +33,11 @@ export interface GatewayCounts {
   /** Recognition streams in use and the admission limit. */
   readonly recognizerStreams: number;
   readonly recognizerLimit: number;
+  /**
+   * Speech-engine child processes that died unasked (SIGKILL, SIGSEGV, an abort), by engine name.
+   * Each cost only its own streams, which were reopened on a new process.
+   */
+  readonly engineProcessCrashes?: Readonly<Record<string, number>>;
 }
 
 /** The counts before a gateway exists (or of a gateway that has seen nothing yet). */
@@ -49,6 +54,7 @@ export const NO_GATEWAY_COUNTS: GatewayCounts = {
   badAnswers: 0,
   recognizerStreams: 0,
   recognizerLimit: 0,
+  engineProcessCrashes: {},
 };
 
 /** Growth of a cumulative count; a count that went down was reset, so all of it is new. */
@@ -57,7 +63,10 @@ function growth(previous: number, current: number): number {
   return current >= previous ? current - previous : current;
 }
 
-type CountKey = Exclude<keyof GatewayCounts, 'recognizerStreams' | 'recognizerLimit'>;
+type CountKey = Exclude<
+  keyof GatewayCounts,
+  'recognizerStreams' | 'recognizerLimit' | 'engineProcessCrashes'
+>;
 
 const COUNTERS: readonly { key: CountKey; name: string; help: string }[] = [
   {
@@ -133,6 +142,19 @@ export function registerGatewayCounts(registry: Registry, read: () => GatewayCou
         previous.set(key, current);
       },
     });
+  });
+  const previousCrashes = new Map<string, number>();
+  new Counter({
+    name: 'voxbridge_engine_process_crashes_total',
+    help: 'Speech-engine child processes that died unasked (killed, crashed or aborted), by engine',
+    labelNames: ['engine'],
+    registers,
+    collect(this: Counter<'engine'>) {
+      for (const [engine, current] of Object.entries(last?.engineProcessCrashes ?? {})) {
+        this.inc({ engine }, growth(previousCrashes.get(engine) ?? 0, current));
+        previousCrashes.set(engine, current);
+      }
+    },
   });
   new Gauge({
     name: 'voxbridge_recognizer_streams',

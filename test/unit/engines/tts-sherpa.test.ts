@@ -15,6 +15,8 @@ import {
 import { SherpaTts } from '../../../src/engines/tts/sherpa/index.js';
 import type { SherpaWorkerInit } from '../../../src/engines/tts/sherpa/sherpa-tts-protocol.js';
 import { SherpaTtsWorker } from '../../../src/engines/tts/sherpa/sherpa-tts-worker-client.js';
+import type { EngineChild } from '../../../src/engines/worker/index.js';
+import { engineChildOfWorker, spawnEngineProcess } from '../../../src/engines/worker/index.js';
 import { modelSearchDirs, resolveModelDir } from '../../../src/models/index.js';
 
 /**
@@ -55,7 +57,7 @@ interface Seen {
 }
 
 function fakeWorker(fake: { blockMs?: number; failLoad?: boolean } = {}): {
-  spawn: (init: SherpaWorkerInit) => Worker;
+  spawn: (init: SherpaWorkerInit) => EngineChild;
   seen: Seen[];
 } {
   const seen: Seen[] = [];
@@ -69,7 +71,7 @@ function fakeWorker(fake: { blockMs?: number; failLoad?: boolean } = {}): {
       worker.on('message', (m: { type: string } & Seen) => {
         if (m.type === 'seen') seen.push({ text: m.text, sid: m.sid, speed: m.speed });
       });
-      return worker;
+      return engineChildOfWorker(worker);
     },
   };
 }
@@ -138,6 +140,32 @@ describe('SherpaTtsWorker (the real worker thread)', () => {
         isEngineError('ENGINE_UNAVAILABLE')(err) && (err as Error).message.includes('does-not-exist.onnx'),
     );
     assert.deepEqual(await waitForHandlesReleased(baseline), {});
+  });
+});
+
+describe('SherpaTtsWorker in a child process', () => {
+  it('a synthesis process killed mid-sentence fails its sentences, not this process', async () => {
+    const fixture = new URL('../../fixtures/engine-child/anchor.ts', import.meta.url).href;
+    let pid: number | undefined;
+    const worker = await SherpaTtsWorker.start(INIT, (init) => {
+      const child = spawnEngineProcess(fixture, 'fake-tts-child', init);
+      pid = child.pid;
+      return child;
+    });
+    const signal = new AbortController().signal;
+    const audio = await worker.generate('one sentence', 0, 1, signal);
+    assert.equal(audio.pcm.length, 1600, 'typed arrays cross the channel');
+    assert.ok(pid !== undefined && pid !== process.pid);
+    const hanging = worker.generate('hang here', 0, 1, signal);
+    const queued = worker.generate('waits behind it', 0, 1, signal);
+    process.kill(pid, 'SIGKILL');
+    for (const sentence of [hanging, queued]) {
+      await assert.rejects(
+        sentence,
+        (err: unknown) => isEngineError('ENGINE_UNAVAILABLE')(err) && /SIGKILL/.test((err as Error).message),
+      );
+    }
+    await worker.close();
   });
 });
 
@@ -293,6 +321,30 @@ describe('SherpaTts (fake voice)', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     // The first sentence, and at most the one synthesized ahead while the first was played.
     assert.ok(fake.seen.length <= 2, `${fake.seen.length} sentences started`);
+    await tts.close();
+  });
+
+  it('after its synthesis process died, the next prompt starts a new one', async () => {
+    let spawned = 0;
+    const fake = fakeWorker();
+    const tts = await SherpaTts.create(
+      { modelDir: await fakeVoiceDir(root) },
+      {
+        spawnWorker: (init) => {
+          spawned++;
+          return fake.spawn(init);
+        },
+      },
+    );
+    await assert.rejects(
+      collect(tts.synthesize({ text: 'A crash here.', format: PCM16K })),
+      isEngineError('ENGINE_UNAVAILABLE'),
+    );
+    assert.equal(spawned, 1);
+    // The first restart is immediate; the backoff only spaces the ones after it.
+    const frames = await collect(tts.synthesize({ text: 'Two words.', format: PCM16K }));
+    assert.equal(frames.length, Math.ceil(500 / 20));
+    assert.equal(spawned, 2);
     await tts.close();
   });
 

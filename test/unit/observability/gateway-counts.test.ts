@@ -25,6 +25,7 @@ it('gateway counts are exposed, grow by their difference and follow a reset', as
     badAnswers: 1,
     recognizerStreams: 3,
     recognizerLimit: 4,
+    engineProcessCrashes: { pocketsphinx: 1 },
   };
   const metrics = createMetrics({ defaultMetrics: false, gatewayCounts: () => counts });
   try {
@@ -41,14 +42,23 @@ it('gateway counts are exposed, grow by their difference and follow a reset', as
     assert.equal(value(text, 'voxbridge_sip_bad_answers_total'), 1);
     assert.equal(value(text, 'voxbridge_recognizer_streams'), 3);
     assert.equal(value(text, 'voxbridge_recognizer_streams_limit'), 4);
+    assert.equal(value(text, 'voxbridge_engine_process_crashes_total\\{engine="pocketsphinx"\\}'), 1);
 
-    counts = { ...counts, mediaTimeouts: 7, rtpRejected: 10, recognizerStreams: 1 };
+    counts = {
+      ...counts,
+      mediaTimeouts: 7,
+      rtpRejected: 10,
+      recognizerStreams: 1,
+      engineProcessCrashes: { pocketsphinx: 3, sherpa: 1 },
+    };
     text = await metrics.render();
     assert.equal(value(text, 'voxbridge_media_timeouts_total'), 7, 'grew by 5');
     // A smaller count means the source started over (a new gateway): all of it is new.
     assert.equal(value(text, 'voxbridge_rtp_packets_rejected_total'), 160);
     assert.equal(value(text, 'voxbridge_sip_refused_total'), 6, 'unchanged counts do not grow');
     assert.equal(value(text, 'voxbridge_recognizer_streams'), 1);
+    assert.equal(value(text, 'voxbridge_engine_process_crashes_total\\{engine="pocketsphinx"\\}'), 3);
+    assert.equal(value(text, 'voxbridge_engine_process_crashes_total\\{engine="sherpa"\\}'), 1);
   } finally {
     metrics.close();
   }

@@ -1,5 +1,7 @@
-import type { Worker } from 'node:worker_threads';
-import { EngineError } from '../../spi/index.js';
+import type { TimerScheduler } from '../../../core/index.js';
+import type { EngineError } from '../../spi/index.js';
+import type { EngineChild, EngineProcessEvent, EnginePoolStream } from '../../worker/index.js';
+import { EnginePool } from '../../worker/index.js';
 import { spawnDecoderWorker } from './spawn-decoder-worker.js';
 import type {
   DecoderWorkerData,
@@ -8,126 +10,94 @@ import type {
   ToWorkerMessage,
 } from './worker-protocol.js';
 
-/** What a stream hears from its worker. */
+/** What a stream hears from its decoder process. */
 export interface PoolStreamListener {
   onMessage(message: FromWorkerMessage): void;
-  /** The worker died or the pool closed; the stream is over. */
+  /** The process died or the pool closed; the stream is over. */
   onFailure(error: EngineError): void;
 }
 
-interface WorkerSlot {
-  readonly worker: Worker;
-  readonly streams: Map<number, PoolStreamListener>;
+/** Where decoders run: supervised child processes (default) or worker threads of the gateway. */
+export type DecoderIsolation = 'process' | 'thread';
+
+export interface DecoderPoolOptions {
+  readonly size: number;
+  readonly isolation?: DecoderIsolation;
+  /** Starts one child; default spawnDecoderWorker with `isolation` (tests inject fakes). */
+  readonly spawn?: () => EngineChild;
+  readonly scheduler?: TimerScheduler;
+  readonly onProcessEvent?: (event: EngineProcessEvent) => void;
 }
 
-/** One channel's connection to the worker that decodes it. */
+/** One channel's connection to the process that decodes it. */
 export class PoolStream {
-  readonly id: number;
-  private readonly slot: WorkerSlot;
-  private closed = false;
+  constructor(private readonly stream: EnginePoolStream) {}
 
-  constructor(id: number, slot: WorkerSlot) {
-    this.id = id;
-    this.slot = slot;
+  get id(): number {
+    return this.stream.id;
   }
 
-  /** Sends audio to the worker. The samples are copied, so the caller's frame stays usable. */
+  /** The pid of the decoder process serving the stream (undefined while it restarts). */
+  get pid(): number | undefined {
+    return this.stream.pid;
+  }
+
+  /** Sends audio to the decoder. The samples are copied, so the caller's frame stays usable. */
   send(pcm: Int16Array): void {
-    if (this.closed) return;
     const copy = pcm.slice();
-    this.post({ type: 'audio', streamId: this.id, pcm: copy.buffer }, [copy.buffer]);
+    this.stream.send({ type: 'audio', streamId: this.id, pcm: copy.buffer } satisfies ToWorkerMessage, [
+      copy.buffer,
+    ]);
   }
 
   end(): void {
-    this.post({ type: 'end', streamId: this.id });
+    this.stream.send({ type: 'end', streamId: this.id } satisfies ToWorkerMessage);
   }
 
-  /** Releases the stream's decoder in the worker. Idempotent. */
+  /** Releases the stream's decoder. Idempotent. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.post({ type: 'close', streamId: this.id });
-    this.slot.streams.delete(this.id);
-    // An idle worker must not keep the process alive; it is referenced again by the next stream.
-    if (this.slot.streams.size === 0) this.slot.worker.unref();
-  }
-
-  private post(message: ToWorkerMessage, transfer: ArrayBuffer[] = []): void {
-    if (!this.closed || message.type === 'close') this.slot.worker.postMessage(message, transfer);
+    this.stream.close({ type: 'close', streamId: this.id } satisfies ToWorkerMessage);
   }
 }
 
 /**
- * The engine's decoder workers, shared by all its streams. Workers start on demand up to `size`;
- * a new stream goes to the worker with the fewest streams, so channels spread over the cores.
+ * The engine's decoder processes, shared by all its streams (EnginePool: on demand up to `size`,
+ * supervised, restarted with backoff after a crash). Each decoder lives in one process, so a
+ * native crash costs that process's streams, which the session reopens, and never the gateway.
  */
 export class DecoderPool {
-  private readonly engine: string;
-  private readonly data: DecoderWorkerData;
-  private readonly size: number;
-  private readonly slots: WorkerSlot[] = [];
-  private nextStreamId = 1;
-  private closed = false;
+  private readonly pool: EnginePool;
 
-  constructor(engine: string, data: DecoderWorkerData, size: number) {
-    this.engine = engine;
-    this.data = data;
-    this.size = Math.max(1, Math.floor(size));
+  constructor(engine: string, data: DecoderWorkerData, options: DecoderPoolOptions) {
+    const isolation = options.isolation ?? 'process';
+    this.pool = new EnginePool({
+      engine,
+      size: options.size,
+      spawn: options.spawn ?? (() => spawnDecoderWorker(data, isolation)),
+      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
+      ...(options.onProcessEvent === undefined ? {} : { onProcessEvent: options.onProcessEvent }),
+    });
+  }
+
+  /** Children that died unasked so far. */
+  get crashes(): number {
+    return this.pool.crashes;
+  }
+
+  get children(): readonly { readonly pid: number | undefined; readonly streams: number }[] {
+    return this.pool.children;
   }
 
   open(init: Omit<OpenStreamMessage, 'type' | 'streamId'>, listener: PoolStreamListener): PoolStream {
-    if (this.closed) throw new EngineError(this.engine, 'ENGINE_UNAVAILABLE', 'the engine is closed');
-    const slot = this.pickSlot();
-    const id = this.nextStreamId++;
-    slot.streams.set(id, listener);
-    slot.worker.ref();
-    slot.worker.postMessage({ type: 'open', streamId: id, ...init } satisfies ToWorkerMessage);
-    return new PoolStream(id, slot);
-  }
-
-  /** Terminates every worker; streams still open fail with ENGINE_UNAVAILABLE. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const slots = this.slots.splice(0);
-    await Promise.all(
-      slots.map(async (slot) => {
-        this.failStreams(slot, new EngineError(this.engine, 'ENGINE_UNAVAILABLE', 'the engine was closed'));
-        await slot.worker.terminate();
-      }),
+    const stream = this.pool.open<FromWorkerMessage>(
+      (streamId) => ({ type: 'open', streamId, ...init }) satisfies ToWorkerMessage,
+      listener,
     );
+    return new PoolStream(stream);
   }
 
-  private pickSlot(): WorkerSlot {
-    const idle = this.slots.find((s) => s.streams.size === 0);
-    if (idle !== undefined) return idle;
-    if (this.slots.length < this.size) return this.spawn();
-    return this.slots.reduce((best, s) => (s.streams.size < best.streams.size ? s : best));
-  }
-
-  private spawn(): WorkerSlot {
-    const worker = spawnDecoderWorker(this.data);
-    const slot: WorkerSlot = { worker, streams: new Map() };
-    worker.on('message', (message: FromWorkerMessage) => {
-      slot.streams.get(message.streamId)?.onMessage(message);
-    });
-    const lost = (reason: string, cause?: unknown): void => {
-      const index = this.slots.indexOf(slot);
-      if (index >= 0) this.slots.splice(index, 1);
-      this.failStreams(
-        slot,
-        new EngineError(this.engine, 'ENGINE_FAILED', `decoder worker ${reason}`, { retryable: true, cause }),
-      );
-    };
-    worker.on('error', (err) => lost('crashed', err));
-    worker.on('exit', (code) => lost(`exited with code ${code}`));
-    this.slots.push(slot);
-    return slot;
-  }
-
-  private failStreams(slot: WorkerSlot, error: EngineError): void {
-    const listeners = [...slot.streams.values()];
-    slot.streams.clear();
-    for (const listener of listeners) listener.onFailure(error);
+  /** Stops every decoder process; streams still open fail with ENGINE_UNAVAILABLE. Idempotent. */
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }

@@ -1,10 +1,11 @@
 /**
- * Entry point of a decoder worker thread. A worker holds the channels the pool assigned to it,
- * each with its own pocketsphinx decoder, and answers every audio message with the events it
- * produced. All recognition work of the engine happens here, off the main thread.
+ * Entry point of a decoder process (or, for comparison, a worker thread; connectEngineHost). It
+ * holds the channels the pool assigned to it, each with its own pocketsphinx decoder, and answers
+ * every audio message with the events it produced. All recognition work of the engine happens
+ * here, outside the gateway process, so a native crash costs only these channels.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { EngineError } from '../../spi/index.js';
+import { connectEngineHost } from '../../worker/index.js';
 import { ChannelRecognizer } from './channel-recognizer.js';
 import { createUtteranceVad } from './create-utterance-vad.js';
 import { PocketsphinxDecoder } from './pocketsphinx-decoder.js';
@@ -28,8 +29,8 @@ interface Channel {
  */
 const PREROLL_MS = { live: 150, utterance: 300 } as const;
 
-const data = workerData as DecoderWorkerData;
-const port = parentPort;
+const host = connectEngineHost<DecoderWorkerData, ToWorkerMessage, FromWorkerMessage>();
+const data = host.data;
 const channels = new Map<number, Channel>();
 /** Never-used decoders by input rate (8 kHz input may get the telephone model). */
 const spare = new Map<number, PocketsphinxDecoder[]>([[8000, []]]);
@@ -47,7 +48,7 @@ function buildDecoder(inputRateHz: number): PocketsphinxDecoder {
 }
 
 function post(message: FromWorkerMessage): void {
-  port?.postMessage(message);
+  host.post(message);
 }
 
 function fail(streamId: number, err: unknown): void {
@@ -144,5 +145,5 @@ function handle(message: ToWorkerMessage): void {
   }
 }
 
-port?.on('message', (message: ToWorkerMessage) => handle(message));
+host.onMessage((message) => handle(message));
 scheduleRefill();

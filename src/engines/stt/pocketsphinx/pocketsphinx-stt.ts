@@ -6,7 +6,8 @@ import { PCM16_16K, PCM16_8K } from '../../../media/audio/index.js';
 import type { SttCapabilities, SttEngine, SttEvent, SttOptions } from '../../spi/index.js';
 import { EngineError, abortedError } from '../../spi/index.js';
 import type { UtteranceVadChoice } from './create-utterance-vad.js';
-import type { PoolStream } from './decoder-pool.js';
+import type { EngineProcessEvent } from '../../worker/index.js';
+import type { DecoderIsolation, PoolStream } from './decoder-pool.js';
 import { DecoderPool } from './decoder-pool.js';
 import type { PocketsphinxModelPaths } from './pocketsphinx-decoder.js';
 import { loadPocketsphinx } from './pocketsphinx-library.js';
@@ -33,8 +34,20 @@ export interface PocketsphinxSttOptions {
    * when `modelDir` (or $VOXBRIDGE_MODELS_DIR/silero-vad) holds its model, else the energy detector.
    */
   readonly vad?: UtteranceVadChoice;
-  /** Decoder worker threads; default one per core (`os.availableParallelism()`). */
+  /**
+   * Decoder processes (or threads); default one per core (`os.availableParallelism()`), at least
+   * two: a crash costs the streams of one process, so even one core keeps a second process to
+   * spread streams over (processes start only when streams need them).
+   */
   readonly workers?: number;
+  /**
+   * Where decoders run: `process` (default), supervised child processes, so that a native crash
+   * costs the streams of one process and not the gateway; `thread`, worker threads of the
+   * gateway process (the former design, kept for comparison in bench/speech).
+   */
+  readonly isolation?: DecoderIsolation;
+  /** Decoder processes started, crashed (logged and counted by the gateway) and streams placed. */
+  readonly onProcessEvent?: (event: EngineProcessEvent) => void;
   /** Audio time between partial results while speech continues; default 250 ms. */
   readonly partialIntervalMs?: number;
   /** Never-used decoders each worker keeps ready for the next streams; default 1. */
@@ -52,8 +65,9 @@ const MAX_QUEUED_EVENTS = 64;
 
 /**
  * Offline US English recognition with CMU pocketsphinx (the 5prealpha C API through koffi).
- * Decoders run in a pool of worker threads shared by all streams of the engine, one decoder per
- * stream; the main thread only moves audio and events. Utterances are cut by a voice activity
+ * Decoders run in a pool of supervised child processes shared by all streams of the engine, one
+ * decoder per stream; the gateway only moves audio and events, and a crashed decoder process fails
+ * its streams with a retryable ENGINE_FAILED (the session reopens them) and is restarted. Utterances are cut by a voice activity
  * detector, so a final arrives `trailingSilenceMs` after the caller stops speaking.
  */
 export class PocketsphinxStt implements SttEngine {
@@ -94,8 +108,22 @@ export class PocketsphinxStt implements SttEngine {
         vad: options.vad ?? {},
         spareDecoders: options.spareDecodersPerWorker ?? 1,
       },
-      options.workers ?? availableParallelism(),
+      {
+        size: options.workers ?? Math.max(2, availableParallelism()),
+        ...(options.isolation === undefined ? {} : { isolation: options.isolation }),
+        ...(options.onProcessEvent === undefined ? {} : { onProcessEvent: options.onProcessEvent }),
+      },
     );
+  }
+
+  /** Decoder processes that died unasked (each failed its streams, which were reopened). */
+  get crashes(): number {
+    return this.pool.crashes;
+  }
+
+  /** The running decoder processes and the streams each serves. */
+  get processes(): readonly { readonly pid: number | undefined; readonly streams: number }[] {
+    return this.pool.children;
   }
 
   async *transcribe(frames: AsyncIterable<AudioFrame>, options: SttOptions = {}): AsyncGenerator<SttEvent> {

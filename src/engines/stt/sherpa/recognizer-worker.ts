@@ -1,14 +1,14 @@
-// The recognizer thread. sherpa-onnx-node decodes synchronously, often for tens of milliseconds
-// per chunk, so it runs here and never on the thread that moves RTP and SIP.
-import { parentPort, workerData } from 'node:worker_threads';
+// The recognizer process. sherpa-onnx-node decodes synchronously, often for tens of milliseconds
+// per chunk, so it runs here and never on the thread that moves RTP and SIP; and a native crash
+// here (onnxruntime aborts) costs the recognition streams, not the gateway.
+import { connectEngineHost } from '../../worker/index.js';
 import { ChannelDecoder } from './channel-decoder.js';
 import type { SherpaOnlineRecognizer } from './sherpa-recognizer-binding.js';
 import { createSherpaRecognizer, recognizerConfig } from './sherpa-recognizer-binding.js';
 import type { FromWorkerMessage, RecognizerWorkerData, ToWorkerMessage } from './worker-protocol.js';
 
-const data = workerData as RecognizerWorkerData;
-const port = parentPort;
-if (port === null) throw new Error('recognizer-worker must run as a worker thread');
+const host = connectEngineHost<RecognizerWorkerData, ToWorkerMessage, FromWorkerMessage>();
+const data = host.data;
 
 /**
  * Endpointing (rule 2, the trailing silence) is configured per recognizer, not per stream, so
@@ -30,7 +30,7 @@ function recognizerFor(trailingSilenceMs: number): SherpaOnlineRecognizer {
 }
 
 function send(message: FromWorkerMessage): void {
-  port!.postMessage(message);
+  host.post(message);
 }
 
 function handle(message: ToWorkerMessage): void {
@@ -72,7 +72,7 @@ function handle(message: ToWorkerMessage): void {
   }
 }
 
-port.on('message', (message: ToWorkerMessage) => {
+host.onMessage((message) => {
   try {
     handle(message);
   } catch (err) {

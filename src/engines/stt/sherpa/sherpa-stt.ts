@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import type { AudioFrame } from '../../../media/audio/index.js';
 import { PCM16_16K, PCM16_8K } from '../../../media/audio/index.js';
 import type { SttCapabilities, SttEngine, SttEvent, SttOptions } from '../../spi/index.js';
@@ -7,6 +6,8 @@ import { EngineError, abortedError } from '../../spi/index.js';
 import { checkOnnxModel } from '../../vad/index.js';
 import type { SherpaModelLayout } from './sherpa-model-layout.js';
 import { DEFAULT_SHERPA_MODEL, detectSherpaModelLayout, layoutOnnxFiles } from './sherpa-model-layout.js';
+import type { EnginePoolStream, EngineProcessEvent } from '../../worker/index.js';
+import { EnginePool } from '../../worker/index.js';
 import { spawnRecognizerWorker } from './spawn-recognizer-worker.js';
 import type { FromWorkerMessage, ToWorkerMessage } from './worker-protocol.js';
 
@@ -23,20 +24,18 @@ export interface SherpaSttOptions {
   readonly partialIntervalMs?: number;
   /** Audio a stream may have sent but not yet had decoded; default 2000 ms. */
   readonly maxInFlightMs?: number;
+  /** The recognizer process started or crashed (the gateway logs and counts it). */
+  readonly onProcessEvent?: (event: EngineProcessEvent) => void;
 }
 
 const NAME = 'sherpa';
 
-interface StreamSink {
-  onEvents(events: readonly SttEvent[], acknowledgedSamples: number): void;
-  onEnded(events: readonly SttEvent[], processingMs: number): void;
-  onError(error: Error): void;
-}
-
 /**
  * Streaming recognition with sherpa-onnx (zipformer transducer or zipformer2 CTC models). One
- * worker thread per engine holds the recognizer and decodes every stream; the calling thread only
- * moves audio and events. sherpa's endpointing ends an utterance after trailingSilenceMs.
+ * supervised child process per engine (EnginePool of size 1) holds the recognizer and decodes
+ * every stream; the calling process only moves audio and events. A crash there (onnxruntime
+ * aborts on what it cannot handle) fails the streams with a retryable ENGINE_FAILED and the
+ * process is restarted with backoff. sherpa's endpointing ends an utterance after trailingSilenceMs.
  */
 export class SherpaStt implements SttEngine {
   readonly name = NAME;
@@ -52,9 +51,7 @@ export class SherpaStt implements SttEngine {
   private readonly numThreads: number;
   private readonly partialIntervalMs: number;
   private readonly maxInFlightMs: number;
-  private worker: Worker | undefined;
-  private readonly sinks = new Map<number, StreamSink>();
-  private nextStreamId = 1;
+  private readonly pool: EnginePool;
   private closed = false;
 
   /** Throws MODEL_NOT_FOUND, naming the folder and the files expected, when no usable model is there. */
@@ -76,6 +73,19 @@ export class SherpaStt implements SttEngine {
     this.numThreads = options.numThreads ?? 1;
     this.partialIntervalMs = options.partialIntervalMs ?? 300;
     this.maxInFlightMs = options.maxInFlightMs ?? 2000;
+    const data = { layout, numThreads: this.numThreads };
+    // The process starts with the first stream that has audio, not here.
+    this.pool = new EnginePool({
+      engine: NAME,
+      size: 1,
+      spawn: () => spawnRecognizerWorker(data),
+      ...(options.onProcessEvent === undefined ? {} : { onProcessEvent: options.onProcessEvent }),
+    });
+  }
+
+  /** Recognizer processes that died unasked. */
+  get crashes(): number {
+    return this.pool.crashes;
   }
 
   async *transcribe(frames: AsyncIterable<AudioFrame>, options: SttOptions = {}): AsyncGenerator<SttEvent> {
@@ -85,7 +95,7 @@ export class SherpaStt implements SttEngine {
     const startedAt = performance.now();
     yield { type: 'started' };
 
-    const streamId = this.nextStreamId++;
+    let stream: EnginePoolStream | undefined;
     const queue: SttEvent[] = [];
     let failure: Error | undefined;
     let finished = false;
@@ -108,20 +118,20 @@ export class SherpaStt implements SttEngine {
     const onAbort = (): void => fail(abortedError(NAME, signal!));
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    this.sinks.set(streamId, {
-      onEvents: (events, acknowledged) => {
-        queue.push(...events);
-        inFlightSamples -= acknowledged;
-        notify();
-      },
-      onEnded: (events, ms) => {
-        queue.push(...events);
-        processingMs = ms;
+    const onMessage = (message: FromWorkerMessage): void => {
+      if (message.type === 'events') {
+        queue.push(...message.events);
+        inFlightSamples -= message.acknowledgedSamples;
+      } else if (message.type === 'ended') {
+        queue.push(...message.events);
+        processingMs = message.processingMs;
         finished = true;
-        notify();
-      },
-      onError: fail,
-    });
+      } else {
+        fail(new EngineError(NAME, message.code, message.message));
+        return;
+      }
+      notify();
+    };
 
     const iterator = frames[Symbol.asyncIterator]();
     const pump = async (): Promise<void> => {
@@ -142,29 +152,36 @@ export class SherpaStt implements SttEngine {
             `accepts PCM16 mono at 8 or 16 kHz (one rate per stream), got ${format.encoding} ${format.sampleRateHz} Hz x${format.channels}`,
           );
         }
-        if (!opened) {
+        if (stream === undefined) {
           opened = true;
           rateHz = format.sampleRateHz;
-          this.post({
-            type: 'open',
-            streamId,
-            sampleRateHz: rateHz,
-            trailingSilenceMs: options.trailingSilenceMs ?? 500,
-            partials: options.partials ?? true,
-            partialIntervalMs: this.partialIntervalMs,
-          });
+          const sampleRateHz = rateHz;
+          stream = this.pool.open<FromWorkerMessage>(
+            (streamId) =>
+              ({
+                type: 'open',
+                streamId,
+                sampleRateHz,
+                trailingSilenceMs: options.trailingSilenceMs ?? 500,
+                partials: options.partials ?? true,
+                partialIntervalMs: this.partialIntervalMs,
+              }) satisfies ToWorkerMessage,
+            { onMessage, onFailure: fail },
+          );
         }
         const pcm = (frame.data as Int16Array).slice();
         audioSamples += pcm.length;
         inFlightSamples += pcm.length;
-        this.post({ type: 'audio', streamId, pcm: pcm.buffer }, [pcm.buffer]);
+        stream.send({ type: 'audio', streamId: stream.id, pcm: pcm.buffer } satisfies ToWorkerMessage, [
+          pcm.buffer,
+        ]);
         // Bounded: a source faster than the decoder waits here rather than queueing in the worker.
         while (!stopped && failure === undefined && (inFlightSamples * 1000) / rateHz > this.maxInFlightMs) {
           await sleep();
         }
         if (stopped || failure !== undefined) return;
       }
-      if (opened) this.post({ type: 'end', streamId });
+      if (stream !== undefined) stream.send({ type: 'end', streamId: stream.id } satisfies ToWorkerMessage);
       else finished = true;
       notify();
     };
@@ -187,66 +204,17 @@ export class SherpaStt implements SttEngine {
       stopped = true;
       notify();
       signal?.removeEventListener('abort', onAbort);
-      this.sinks.delete(streamId);
-      if (opened && !finished) this.post({ type: 'close', streamId });
-      this.releaseWorkerIfIdle();
+      // Frees the stream in the recognizer process (a no-op there once it ended).
+      stream?.close({ type: 'close', streamId: stream.id } satisfies ToWorkerMessage);
       // Stops a source we no longer read (a live call's frame channel, a file reader).
       iterator.return?.().catch(() => undefined);
     }
   }
 
+  /** Stops the recognizer process; streams still open fail with ENGINE_UNAVAILABLE. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
-    const worker = this.worker;
-    this.worker = undefined;
-    for (const sink of this.sinks.values())
-      sink.onError(new EngineError(NAME, 'ENGINE_UNAVAILABLE', 'engine closed'));
-    this.sinks.clear();
-    if (worker !== undefined) await worker.terminate();
-  }
-
-  private post(message: ToWorkerMessage, transfer: ArrayBuffer[] = []): void {
-    const worker = this.ensureWorker();
-    worker.ref();
-    worker.postMessage(message, transfer);
-  }
-
-  private ensureWorker(): Worker {
-    if (this.worker !== undefined) return this.worker;
-    if (this.closed) throw new EngineError(NAME, 'ENGINE_UNAVAILABLE', 'engine is closed');
-    const worker = spawnRecognizerWorker({ layout: this.layout, numThreads: this.numThreads });
-    worker.on('message', (message: FromWorkerMessage) => this.dispatch(message));
-    const failAll = (error: Error): void => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const sink of this.sinks.values()) sink.onError(error);
-    };
-    worker.on('error', (err) =>
-      failAll(new EngineError(NAME, 'ENGINE_FAILED', 'recognizer worker failed', { cause: err })),
-    );
-    worker.on('exit', (code) => {
-      if (code !== 0)
-        failAll(
-          new EngineError(NAME, 'ENGINE_FAILED', `recognizer worker exited with ${code}`, {
-            retryable: true,
-          }),
-        );
-      else if (this.worker === worker) this.worker = undefined;
-    });
-    this.worker = worker;
-    return worker;
-  }
-
-  private dispatch(message: FromWorkerMessage): void {
-    const sink = this.sinks.get(message.streamId);
-    if (sink === undefined) return;
-    if (message.type === 'events') sink.onEvents(message.events, message.acknowledgedSamples);
-    else if (message.type === 'ended') sink.onEnded(message.events, message.processingMs);
-    else sink.onError(new EngineError(NAME, message.code, message.message));
-  }
-
-  /** An idle engine must not keep the process alive; the loaded model stays for the next call. */
-  private releaseWorkerIfIdle(): void {
-    if (this.sinks.size === 0) this.worker?.unref();
+    await this.pool.close();
   }
 }
 

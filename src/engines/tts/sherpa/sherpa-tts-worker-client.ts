@@ -1,6 +1,6 @@
-import type { Worker } from 'node:worker_threads';
 import { EngineError, abortedError } from '../../spi/index.js';
-import { spawnEngineWorker } from '../../worker/index.js';
+import type { EngineChild, EngineChildExit } from '../../worker/index.js';
+import { spawnEngineProcess } from '../../worker/index.js';
 import type { SentenceAudio } from '../output/index.js';
 import type { SherpaGenerateRequest, SherpaWorkerInit, SherpaWorkerMessage } from './sherpa-tts-protocol.js';
 
@@ -22,36 +22,44 @@ export interface SherpaVoiceInfo {
   readonly sherpaVersion: string;
 }
 
-/** Starts the thread that loads the voice; tests substitute a fake that needs no model. */
-export type SpawnSherpaWorker = (init: SherpaWorkerInit) => Worker;
+/** Starts the process that loads the voice; tests substitute a fake that needs no model. */
+export type SpawnSherpaWorker = (init: SherpaWorkerInit) => EngineChild;
 
-/** Starts `sherpa-tts-worker` beside this module (see spawnEngineWorker). */
+/** Starts `sherpa-tts-worker` beside this module in its own process (see spawnEngineProcess). */
 export const spawnSherpaWorker: SpawnSherpaWorker = (init) =>
-  spawnEngineWorker(import.meta.url, 'sherpa-tts-worker', init);
+  spawnEngineProcess(import.meta.url, 'sherpa-tts-worker', init);
+
+function describeExit(exit: EngineChildExit): string {
+  return exit.signal !== null ? `was killed by ${exit.signal}` : `exited (code ${exit.exitCode})`;
+}
 
 /**
- * Runs sherpa-onnx in a worker thread and hands it one sentence at a time. Sentences wait here,
- * not in the worker, so an aborted one that has not started is simply dropped. A sentence already
- * inside the native call cannot be interrupted: its caller is released at once with ABORTED and
- * the result is thrown away when it arrives.
+ * Runs sherpa-onnx in a child process and hands it one sentence at a time, so that a native crash
+ * there (onnxruntime aborts) fails the prompts in progress instead of the gateway. Sentences wait
+ * here, not in the child, so an aborted one that has not started is simply dropped. A sentence
+ * already inside the native call cannot be interrupted: its caller is released at once with
+ * ABORTED and the result is thrown away when it arrives.
  */
 export class SherpaTtsWorker {
   readonly info: SherpaVoiceInfo;
-  private readonly worker: Worker;
+  private readonly child: EngineChild;
   private readonly queue: Job[] = [];
   private running: Job | undefined;
   private nextId = 1;
   private failure: EngineError | undefined;
 
-  private constructor(worker: Worker, info: SherpaVoiceInfo) {
-    this.worker = worker;
+  private constructor(child: EngineChild, info: SherpaVoiceInfo) {
+    this.child = child;
     this.info = info;
-    worker.on('message', (message: SherpaWorkerMessage) => this.onMessage(message));
-    worker.on('error', (err) =>
-      this.fail(new EngineError(ENGINE, 'ENGINE_FAILED', `worker crashed: ${err.message}`, { cause: err })),
-    );
-    worker.on('exit', (code) =>
-      this.fail(new EngineError(ENGINE, 'ENGINE_UNAVAILABLE', `worker exited (code ${code})`)),
+    child.onMessage((message) => this.onMessage(message as SherpaWorkerMessage));
+    child.onExit((exit) =>
+      this.fail(
+        exit.error !== undefined
+          ? new EngineError(ENGINE, 'ENGINE_FAILED', `worker crashed: ${exit.error.message}`, {
+              cause: exit.error,
+            })
+          : new EngineError(ENGINE, 'ENGINE_UNAVAILABLE', `worker ${describeExit(exit)}`),
+      ),
     );
   }
 
@@ -60,21 +68,21 @@ export class SherpaTtsWorker {
     init: SherpaWorkerInit,
     spawn: SpawnSherpaWorker = spawnSherpaWorker,
   ): Promise<SherpaTtsWorker> {
-    const worker = spawn(init);
+    const child = spawn(init);
     return new Promise((resolve, reject) => {
-      const cleanup = (): void => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      const onMessage = (message: SherpaWorkerMessage): void => {
-        cleanup();
+      // The first message or the exit decides; a child's listeners cannot be removed, so the
+      // later ones are ignored here.
+      let settled = false;
+      child.onMessage((raw) => {
+        if (settled) return;
+        settled = true;
+        const message = raw as SherpaWorkerMessage;
         if (message.type === 'ready') {
-          resolve(new SherpaTtsWorker(worker, message));
+          resolve(new SherpaTtsWorker(child, message));
           return;
         }
         const detail = message.type === 'load-failed' ? message.message : `unexpected ${message.type}`;
-        void worker.terminate();
+        child.stop();
         reject(
           new EngineError(
             ENGINE,
@@ -82,30 +90,31 @@ export class SherpaTtsWorker {
             `sherpa-onnx could not load ${init.modelFile}: ${detail}`,
           ),
         );
-      };
-      const onError = (err: Error): void => {
-        cleanup();
-        void worker.terminate();
+      });
+      child.onExit((exit) => {
+        if (settled) return;
+        settled = true;
         reject(
-          new EngineError(ENGINE, 'ENGINE_UNAVAILABLE', `synthesis worker failed to start: ${err.message}`, {
-            cause: err,
-          }),
+          exit.error !== undefined
+            ? new EngineError(
+                ENGINE,
+                'ENGINE_UNAVAILABLE',
+                `synthesis worker failed to start: ${exit.error.message}`,
+                { cause: exit.error },
+              )
+            : new EngineError(
+                ENGINE,
+                'ENGINE_UNAVAILABLE',
+                `synthesis worker ${describeExit(exit)} during start-up`,
+              ),
         );
-      };
-      const onExit = (code: number): void => {
-        cleanup();
-        reject(
-          new EngineError(
-            ENGINE,
-            'ENGINE_UNAVAILABLE',
-            `synthesis worker exited during start-up (code ${code})`,
-          ),
-        );
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
+      });
     });
+  }
+
+  /** Whether the process died (or was closed): every sentence fails from then on. */
+  get failed(): boolean {
+    return this.failure !== undefined;
   }
 
   /** Synthesizes one sentence; rejects with ABORTED as soon as `signal` fires. */
@@ -135,7 +144,10 @@ export class SherpaTtsWorker {
   /** Stops the worker; sentences waiting or running fail with ENGINE_UNAVAILABLE. */
   async close(): Promise<void> {
     this.fail(new EngineError(ENGINE, 'ENGINE_UNAVAILABLE', 'engine is closed'));
-    await this.worker.terminate();
+    await new Promise<void>((resolve) => {
+      this.child.onExit(() => resolve());
+      this.child.stop();
+    });
   }
 
   private pump(): void {
@@ -143,7 +155,7 @@ export class SherpaTtsWorker {
     const job = this.queue.shift();
     if (job === undefined) return;
     this.running = job;
-    this.worker.postMessage(job.request);
+    this.child.send(job.request);
   }
 
   private onMessage(message: SherpaWorkerMessage): void {

@@ -1,9 +1,10 @@
 /**
- * The synthesis worker: loads one sherpa-onnx voice and turns sentences into PCM16, one at a time.
- * Started by SherpaTtsWorker; never imported by the main thread.
+ * The synthesis process: loads one sherpa-onnx voice and turns sentences into PCM16, one at a
+ * time. Started by SherpaTtsWorker (a child process; tests may run it as a thread); never imported
+ * by the gateway itself.
  */
 import { createRequire } from 'node:module';
-import { parentPort, workerData } from 'node:worker_threads';
+import { connectEngineHost } from '../../worker/index.js';
 import { floatToPcm16 } from '../../../media/audio/index.js';
 import type { SherpaGenerateRequest, SherpaWorkerInit, SherpaWorkerMessage } from './sherpa-tts-protocol.js';
 
@@ -22,10 +23,9 @@ interface SherpaModule {
   readonly OfflineTts: new (config: unknown) => OfflineTts;
 }
 
-const port = parentPort;
-if (port === null) throw new Error('sherpa-tts-worker must run in a worker thread');
+const host = connectEngineHost<SherpaWorkerInit, SherpaGenerateRequest, SherpaWorkerMessage>();
 const post = (message: SherpaWorkerMessage, transfer: ArrayBuffer[] = []): void =>
-  port.postMessage(message, transfer);
+  host.post(message, transfer);
 
 function load(init: SherpaWorkerInit): OfflineTts | undefined {
   try {
@@ -58,9 +58,9 @@ function load(init: SherpaWorkerInit): OfflineTts | undefined {
   }
 }
 
-const tts = load(workerData as SherpaWorkerInit);
+const tts = load(host.data);
 if (tts !== undefined) {
-  port.on('message', (request: SherpaGenerateRequest) => {
+  host.onMessage((request) => {
     try {
       // An external buffer would point into native memory that cannot be transferred; copy instead.
       const audio = tts.generate({

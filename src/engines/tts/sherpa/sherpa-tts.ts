@@ -31,9 +31,13 @@ const NAME = 'sherpa';
 const MIN_SPEED = 0.25;
 const MAX_SPEED = 4;
 
+/** After a crash the next sentence starts a new synthesis process, but not sooner than this. */
+const RESTART_BACKOFF_MS = { initial: 100, max: 5000 } as const;
+
 /**
  * Speaks with VITS voices (Piper and older VITS models) through sherpa-onnx's OfflineTts, in a
- * worker thread so synthesis never blocks the event loop. Text is planned sentence by sentence
+ * child process so synthesis never blocks the event loop and a native crash there costs the
+ * sentences in progress, not the gateway (the next sentence starts a new process, with backoff). Text is planned sentence by sentence
  * (SSML subset included) and each sentence is yielded as soon as it is ready. Voices are the
  * model's speaker ids ("0", "1", ...); `rate` becomes sherpa's speed. Create with
  * `SherpaTts.create()`, which checks the folder and loads the voice, so a missing or damaged
@@ -44,13 +48,24 @@ export class SherpaTts implements TtsEngine {
   readonly model: string;
   readonly capabilities: TtsCapabilities;
   readonly layout: SherpaTtsLayout;
-  private readonly worker: SherpaTtsWorker;
+  private worker: SherpaTtsWorker;
+  private readonly restart: () => Promise<SherpaTtsWorker>;
+  /** A new process being started after a crash; sentences meanwhile wait for it. */
+  private restarting: Promise<SherpaTtsWorker> | undefined;
+  private restarts = 0;
+  private lastRestartMs = Number.NEGATIVE_INFINITY;
   private readonly defaultVoice: string;
   private readonly closing = new AbortController();
 
-  private constructor(layout: SherpaTtsLayout, worker: SherpaTtsWorker, defaultVoice: string) {
+  private constructor(
+    layout: SherpaTtsLayout,
+    worker: SherpaTtsWorker,
+    defaultVoice: string,
+    restart: () => Promise<SherpaTtsWorker>,
+  ) {
     this.layout = layout;
     this.worker = worker;
+    this.restart = restart;
     this.defaultVoice = defaultVoice;
     const { sampleRateHz, numSpeakers, sherpaVersion } = worker.info;
     // The folder name identifies the voice data; the sherpa version can change the audio too.
@@ -78,16 +93,15 @@ export class SherpaTts implements TtsEngine {
         `numThreads must be a positive integer, got ${numThreads}`,
       );
     }
-    const worker = await SherpaTtsWorker.start(
-      {
-        modelFile: layout.modelFile,
-        tokensFile: layout.tokensFile,
-        dataDir: layout.dataDir,
-        lexiconFile: layout.lexiconFile,
-        numThreads,
-      },
-      testing.spawnWorker,
-    );
+    const init = {
+      modelFile: layout.modelFile,
+      tokensFile: layout.tokensFile,
+      dataDir: layout.dataDir,
+      lexiconFile: layout.lexiconFile,
+      numThreads,
+    };
+    const start = (): Promise<SherpaTtsWorker> => SherpaTtsWorker.start(init, testing.spawnWorker);
+    const worker = await start();
     const defaultVoice = options.defaultVoice ?? '0';
     if (parseVoice(defaultVoice, worker.info.numSpeakers) === undefined) {
       await worker.close();
@@ -97,7 +111,7 @@ export class SherpaTts implements TtsEngine {
         `default voice ${defaultVoice} is not a speaker id of ${options.modelDir}`,
       );
     }
-    return new SherpaTts(layout, worker, defaultVoice);
+    return new SherpaTts(layout, worker, defaultVoice, start);
   }
 
   async *synthesize(request: TtsRequest, options: TtsSynthesisOptions = {}): AsyncGenerator<AudioFrame> {
@@ -117,7 +131,8 @@ export class SherpaTts implements TtsEngine {
     const plan = planUtterance(request, NAME);
     yield* streamUtterance(
       plan,
-      (text, rate, s) => this.worker.generate(text, sid, Math.min(MAX_SPEED, Math.max(MIN_SPEED, rate)), s),
+      async (text, rate, s) =>
+        (await this.liveWorker()).generate(text, sid, Math.min(MAX_SPEED, Math.max(MIN_SPEED, rate)), s),
       {
         engine: NAME,
         format: request.format,
@@ -130,10 +145,40 @@ export class SherpaTts implements TtsEngine {
     );
   }
 
-  /** Cancels syntheses in flight and stops the worker thread. */
+  /** Cancels syntheses in flight and stops the synthesis process. */
   async close(): Promise<void> {
     this.closing.abort();
+    const restarting = this.restarting;
     await this.worker.close();
+    await restarting?.then((worker) => worker.close()).catch(() => undefined);
+  }
+
+  /**
+   * The synthesis process, started anew when the previous one died. Restarts are spaced by a
+   * backoff (100 ms doubling to 5 s) so that a voice that crashes every time cannot spin; within
+   * it a sentence fails with a retryable ENGINE_UNAVAILABLE.
+   */
+  private async liveWorker(): Promise<SherpaTtsWorker> {
+    if (!this.worker.failed || this.closing.signal.aborted) return this.worker;
+    if (this.restarting !== undefined) return this.restarting;
+    // A process that ran for a while before it died starts the backoff over.
+    if (performance.now() - this.lastRestartMs > 30_000) this.restarts = 0;
+    const backoffMs = Math.min(RESTART_BACKOFF_MS.max, RESTART_BACKOFF_MS.initial * 2 ** this.restarts);
+    if (performance.now() - this.lastRestartMs < backoffMs) {
+      throw new EngineError(NAME, 'ENGINE_UNAVAILABLE', 'the synthesis process is restarting', {
+        retryable: true,
+      });
+    }
+    this.restarts++;
+    this.lastRestartMs = performance.now();
+    const restarting = this.restart();
+    this.restarting = restarting;
+    try {
+      this.worker = await restarting;
+      return this.worker;
+    } finally {
+      this.restarting = undefined;
+    }
   }
 }
 
