@@ -14,6 +14,8 @@
  *   -L adds "-logfn /dev/null" to every decoder's arguments, as the binding did before issue 11:
  *      ps_init then reopens sphinxbase's one process-wide log FILE and fcloses the previous one,
  *      which other threads may be writing to or closing at the same moment.
+ *   -R n  skips the decoders: each thread does n times what -L makes ps_init and a logging
+ *      decoder do to that FILE (err_set_logfile, then one log line), to show the race quickly.
  */
 #include <pocketsphinx.h>
 #include <sphinxbase/err.h>
@@ -30,6 +32,7 @@ static int16_t *audio;
 static size_t audio_samples;
 static int threads = 3, decoders_per_thread = 4, utterances_per_decoder = 4, use_logfn = 0;
 static unsigned seed = 1;
+static long log_race_iterations;
 
 /* Counters, updated under the lock. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -114,6 +117,15 @@ static void free_decoder(ps_decoder_t *ps, cmd_ln_t *config, int in_utterance) {
     cmd_ln_free_r(config);
 }
 
+static void *race_log(void *arg) {
+    (void)arg;
+    for (long i = 0; i < log_race_iterations; i++) {
+        err_set_logfile("/dev/null");
+        E_INFO("log line %ld\n", i);
+    }
+    return NULL;
+}
+
 static void *run(void *arg) {
     unsigned rng = seed * 7919u + (unsigned)(uintptr_t)arg;
     for (int d = 0; d < decoders_per_thread; d++) {
@@ -193,12 +205,13 @@ static void *run(void *arg) {
 int main(int argc, char **argv) {
     const char *audio_path = NULL;
     int opt;
-    while ((opt = getopt(argc, argv, "t:n:u:Ls:a:h:l:d:")) != -1) {
+    while ((opt = getopt(argc, argv, "t:n:u:LR:s:a:h:l:d:")) != -1) {
         switch (opt) {
         case 't': threads = atoi(optarg); break;
         case 'n': decoders_per_thread = atoi(optarg); break;
         case 'u': utterances_per_decoder = atoi(optarg); break;
         case 'L': use_logfn = 1; break;
+        case 'R': log_race_iterations = atol(optarg); break;
         case 's': seed = (unsigned)atoi(optarg); break;
         case 'a': audio_path = optarg; break;
         case 'h': hmm_dir = optarg; break;
@@ -207,8 +220,16 @@ int main(int argc, char **argv) {
         default: return 2;
         }
     }
+    if (log_race_iterations > 0) {
+        pthread_t *ids = calloc(threads, sizeof *ids);
+        for (int i = 0; i < threads; i++) pthread_create(&ids[i], NULL, race_log, NULL);
+        for (int i = 0; i < threads; i++) pthread_join(ids[i], NULL);
+        printf("threads=%d log_swaps=%ld\n", threads, threads * log_race_iterations);
+        free(ids);
+        return 0;
+    }
     if (audio_path == NULL || hmm_dir == NULL || lm_file == NULL || dict_file == NULL || threads < 1) {
-        fprintf(stderr, "usage: ps-stress [-t threads] [-n decoders] [-u utterances] [-L] [-s seed] "
+        fprintf(stderr, "usage: ps-stress [-t threads] [-n decoders] [-u utterances] [-L] [-R n] [-s seed] "
                         "-a audio.wav -h hmm -l lm -d dict\n");
         return 2;
     }
