@@ -81,7 +81,7 @@ interface Slot {
 }
 
 /** mulberry32: a small seeded generator, so that a failing run can be repeated. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -6,6 +6,14 @@
  *
  *   npm run stress:decoders -- --threads 3 --streams 4 --duration-s 300
  *   node --import tsx test/stress/pocketsphinx-stress.ts --threads 0 --decoders 10   (main thread)
+ *   npm run stress:decoders -- --engine --threads 2 --streams 6 --duration-s 120
+ *
+ * By default each thread drives PocketsphinxDecoder and ChannelRecognizer itself, as a decoder
+ * worker does (pocketsphinx-stress-loop.ts). `--engine` goes through PocketsphinxStt instead, with
+ * `--threads` decoder workers and `--streams` concurrent transcriptions per worker, half of them
+ * aborted through their AbortSignal mid-stream: the pool, the worker's spare decoders and streams
+ * closed while their audio is still queued. The engine's decoders are not visible from outside, so
+ * that mode counts streams (channels) and leaves the decoder counts at 0.
  *
  * The last line of stdout is `STRESS-RESULT {json}`. Exit status 0 means no decoder call failed
  * and every decoder created was freed; a heap corruption ends the process with a signal instead.
@@ -13,13 +21,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { spawnEngineWorker } from '../../src/engines/worker/index.js';
-import { resample } from '../../src/media/audio/index.js';
+import { PCM16_8K, resample } from '../../src/media/audio/index.js';
+import { pcmFrames } from '../../src/engines/spi/testing/index.js';
+import { PocketsphinxStt } from '../../src/engines/stt/pocketsphinx/index.js';
 import { parseWav } from '../../src/media/wav/index.js';
 import type { PocketsphinxModelPaths } from '../../src/engines/stt/pocketsphinx/pocketsphinx-decoder.js';
 import type { StressCounts, StressLoopOptions } from './pocketsphinx-stress-loop.js';
-import { addCounts, emptyCounts, runStressLoop } from './pocketsphinx-stress-loop.js';
+import { addCounts, emptyCounts, random, runStressLoop } from './pocketsphinx-stress-loop.js';
 import type { StressWorkerMessage } from './pocketsphinx-stress-worker.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,6 +49,7 @@ const { values } = parseArgs({
     vad: { type: 'string', default: 'energy' },
     seed: { type: 'string', default: '1' },
     'report-s': { type: 'string', default: '10' },
+    engine: { type: 'boolean', default: false },
   },
 });
 
@@ -153,15 +165,78 @@ async function inMainThread(): Promise<StressCounts> {
   });
 }
 
+/** `--engine`: concurrent transcriptions through PocketsphinxStt, half aborted mid-stream. */
+async function throughEngine(): Promise<StressCounts> {
+  const counts = emptyCounts();
+  const workers = Math.max(1, threads);
+  const engine = new PocketsphinxStt({ narrowbandModelDir: model.hmmDir, workers, vad });
+  const limit = decoders * workers;
+  let lastReport = Date.now();
+  const lane = async (index: number): Promise<void> => {
+    const rand = random(seed * 1000 + index);
+    const pick = (n: number): number => Math.floor(rand() * n);
+    while (Date.now() < deadlineMs && counts.channels < limit) {
+      counts.channels++;
+      const from = pick(audio.length - RATE_HZ);
+      const frames = pcmFrames(PCM16_8K, audio.subarray(from, from + RATE_HZ / 2 + pick(RATE_HZ * 8)));
+      const abortAt = rand() < 0.5 ? pick(frames.length) : Infinity;
+      const controller = new AbortController();
+      let inUtterance = false;
+      async function* source(): AsyncGenerator<(typeof frames)[number]> {
+        for (const [at, frame] of frames.entries()) {
+          if (at >= abortAt) {
+            if (inUtterance) counts.aborts++;
+            controller.abort();
+            return;
+          }
+          counts.frames += 2;
+          // A turn of the event loop now and then lets worker replies in between the frames.
+          if (at % 10 === 0) await yieldToEventLoop();
+          yield frame;
+        }
+      }
+      try {
+        for await (const event of engine.transcribe(source(), { signal: controller.signal })) {
+          if (event.type === 'speechStarted') {
+            counts.utterances++;
+            inUtterance = true;
+          } else if (event.type === 'speechEnded') inUtterance = false;
+          else if (event.type === 'final') counts.finals++;
+          else if (event.type === 'partial') counts.partials++;
+        }
+      } catch (err) {
+        if (!controller.signal.aborted) {
+          counts.errors++;
+          console.error(`stress: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      if (Date.now() - lastReport >= reportMs) {
+        lastReport = Date.now();
+        console.error(`stress: ${line(counts)}`);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: workers * streams }, (_, index) => lane(index)));
+  } finally {
+    await engine.close();
+  }
+  return counts;
+}
+
 console.error(
-  `stress: ${threads === 0 ? 'main thread' : `${threads} worker threads`}, ${streams} channels each, ` +
+  `stress: ${values.engine ? 'PocketsphinxStt, ' : ''}${threads === 0 ? 'main thread' : `${threads} worker threads`}, ${streams} channels each, ` +
     `${decoders === Infinity ? `${durationS} s` : `${decoders} decoders each`}, ` +
     `${vad.model} VAD, seed ${seed}, MALLOC_CHECK_=${process.env['MALLOC_CHECK_'] ?? ''}`,
 );
-const counts = threads === 0 ? await inMainThread() : await inWorkers();
+const counts = values.engine
+  ? await throughEngine()
+  : threads === 0
+    ? await inMainThread()
+    : await inWorkers();
 const durationSeconds = (Date.now() - startedAt) / 1000;
 console.log(`stress: ${line(counts)}`);
 console.log(
-  `STRESS-RESULT ${JSON.stringify({ threads, streams, vad: vad.model, seed, durationS: durationSeconds, ...counts })}`,
+  `STRESS-RESULT ${JSON.stringify({ mode: values.engine ? 'engine' : 'direct', threads, streams, vad: vad.model, seed, durationS: durationSeconds, ...counts })}`,
 );
 process.exitCode = counts.errors === 0 && counts.decodersCreated === counts.decodersFreed ? 0 : 1;
