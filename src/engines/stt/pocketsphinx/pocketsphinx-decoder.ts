@@ -74,7 +74,8 @@ export class PocketsphinxDecoder {
    * The live CMN mean as it stands now (cmn_live_get): updated at the end of each utterance and
    * every few seconds within one. Undefined when the struct layout is not the expected one.
    * Only scripts/measure-narrowband-cmn.ts reads it, and only reads: the engine no longer writes
-   * into sphinxbase's structs (issue 11 found heap corruption around the old cmn_live_set write).
+   * into sphinxbase's structs (issue 11 suspected the old cmn_live_set write of its heap
+   * corruption; the cause was `-logfn`, see the constructor).
    */
   cepstralMean(): number[] | undefined {
     this.live();
