@@ -50,7 +50,13 @@ export class PocketsphinxDecoder {
     this.lib = loadPocketsphinx(engine);
     // Strings go through koffi as ('str', value) pairs because cmd_ln_init is variadic and ends
     // with a NULL name.
-    const args = ['-hmm', paths.hmmDir, '-lm', paths.lmFile, '-dict', paths.dictFile, '-logfn', '/dev/null'];
+    //
+    // No `-logfn`: with it, ps_init calls err_set_logfile, which opens a new FILE and fcloses the
+    // previous one in sphinxbase's single, unlocked, process-wide log stream. Decoders built in
+    // several worker threads then fclose the same FILE twice, or close it while another thread's
+    // decoder is writing a log line into it: the heap corruption of issue 11 (test/stress has the
+    // reproduction). Logging is off for the whole process instead (loadPocketsphinx).
+    const args = ['-hmm', paths.hmmDir, '-lm', paths.lmFile, '-dict', paths.dictFile];
     if (paths.sampleRateHz === 8000) args.push('-samprate', '8000', '-nfft', '256');
     const pairs = args.flatMap((value) => ['str', value]);
     const config = this.lib.cmdLnInit(null, this.lib.psArgs(), 1, ...pairs, 'str', null);
@@ -68,9 +74,11 @@ export class PocketsphinxDecoder {
    * The live CMN mean as it stands now (cmn_live_get): updated at the end of each utterance and
    * every few seconds within one. Undefined when the struct layout is not the expected one.
    * Only scripts/measure-narrowband-cmn.ts reads it, and only reads: the engine no longer writes
-   * into sphinxbase's structs (issue 11 found heap corruption around the old cmn_live_set write).
+   * into sphinxbase's structs (issue 11 suspected the old cmn_live_set write of its heap
+   * corruption; the cause was `-logfn`, see the constructor).
    */
   cepstralMean(): number[] | undefined {
+    this.live();
     const cmn = this.cmnStruct(CEPSTRUM_LENGTH);
     if (cmn === null) return undefined;
     const mean = new Float32Array(CEPSTRUM_LENGTH);
@@ -91,15 +99,27 @@ export class PocketsphinxDecoder {
     return this.inUtterance;
   }
 
+  /**
+   * The native decoder, or an error once free() ran: a freed decoder is a NULL pointer here, and
+   * pocketsphinx dereferences what it is given without checking.
+   */
+  private live(): unknown {
+    if (this.decoder === null) throw new Error('pocketsphinx decoder used after free()');
+    return this.decoder;
+  }
+
   startUtterance(): void {
-    if (this.inUtterance) this.lib.psEndUtt(this.decoder);
-    if (this.lib.psStartUtt(this.decoder) < 0) throw new Error('ps_start_utt failed');
+    const decoder = this.live();
+    if (this.inUtterance) this.lib.psEndUtt(decoder);
+    if (this.lib.psStartUtt(decoder) < 0) throw new Error('ps_start_utt failed');
     this.inUtterance = true;
   }
 
   process(pcm: Int16Array): void {
     if (!this.inUtterance || pcm.length === 0) return;
-    if (this.lib.psProcessRaw(this.decoder, pcm, pcm.length, 0, 0) < 0) {
+    // The call is synchronous and koffi passes the typed array's own memory, so the samples
+    // outlive the call even when `pcm` is a view into a buffer the caller reuses afterwards.
+    if (this.lib.psProcessRaw(this.live(), pcm, pcm.length, 0, 0) < 0) {
       throw new Error('ps_process_raw failed');
     }
   }
@@ -112,8 +132,9 @@ export class PocketsphinxDecoder {
    */
   decodeWholeUtterance(pcm: Int16Array): UtteranceResult {
     this.startUtterance();
-    if (pcm.length > 0 && this.lib.psProcessRaw(this.decoder, pcm, pcm.length, 0, 1) < 0) {
-      this.lib.psEndUtt(this.decoder);
+    const decoder = this.live();
+    if (pcm.length > 0 && this.lib.psProcessRaw(decoder, pcm, pcm.length, 0, 1) < 0) {
+      this.lib.psEndUtt(decoder);
       this.inUtterance = false;
       throw new Error('ps_process_raw failed');
     }

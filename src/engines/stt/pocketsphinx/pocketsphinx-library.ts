@@ -11,6 +11,8 @@ export interface PocketsphinxLibrary {
   readonly cmdLnInit: (inout: unknown, defn: unknown, strict: number, ...pairs: unknown[]) => unknown;
   readonly cmdLnFree: (config: unknown) => number;
   readonly errSetLogfp: (fp: unknown) => void;
+  /** sphinxbase's process-wide log stream: NULL while logging is off. */
+  readonly errGetLogfp: () => unknown;
   /** Copies the current live CMN mean (veclen floats) into `mean`. */
   readonly cmnLiveGet: (cmn: unknown, mean: Float32Array) => void;
   readonly psGetFeat: (decoder: unknown) => unknown;
@@ -57,6 +59,7 @@ export function loadPocketsphinx(engine: string): PocketsphinxLibrary {
     cmdLnInit: sb.func('void *cmd_ln_init(void *inout, void *defn, int strict, ...)'),
     cmdLnFree: sb.func('int cmd_ln_free_r(void *config)'),
     errSetLogfp: sb.func('void err_set_logfp(void *fp)'),
+    errGetLogfp: sb.func('void *err_get_logfp()'),
     cmnLiveGet: sb.func('void cmn_live_get(void *cmn, _Out_ float *mean)'),
     psGetFeat: ps.func('void *ps_get_feat(void *decoder)'),
     decodeField: (pointer, offsetBytes, type) => koffi.decode(pointer, offsetBytes, type) as unknown,
@@ -79,8 +82,11 @@ export function loadPocketsphinx(engine: string): PocketsphinxLibrary {
     ),
     psSegFree: ps.func('void ps_seg_free(void *seg)'),
   };
-  // A NULL log stream turns sphinxbase's logging off for the whole thread, including the messages
-  // cmd_ln_init prints before the decoder's own -logfn setting takes effect.
+  // A NULL log stream turns sphinxbase's logging off, including the messages cmd_ln_init and
+  // ps_init print. The stream is one static variable for the whole process, not per thread: every
+  // thread that loads the library stores the same NULL here, and this version of err_set_logfp
+  // only stores (it closes nothing), so those stores cannot conflict. Decoders must never be given
+  // `-logfn` (see PocketsphinxDecoder).
   lib.errSetLogfp(null);
   loaded = lib;
   return lib;
