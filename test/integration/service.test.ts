@@ -103,12 +103,20 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs: num
   }
 }
 
-function callPcap(dir: string, file: string): { pcap: string; durationMs: number } {
-  const pcap = join(dir, `${file}.pcap`);
+/**
+ * A one-stream µ-law pcap of a LibriSpeech file, with `silenceMs` of µ-law silence after it: an
+ * utterance that runs to the end of the file is only ended by the VAD when silence follows (after
+ * the pcap, SIPp holds the call without sending RTP).
+ */
+function callPcap(dir: string, file: string, silenceMs = 0): { pcap: string; durationMs: number } {
+  const pcap = join(dir, `${file}-${silenceMs}.pcap`);
+  const speech = wavToG711(sharedFile(`audio/librispeech/${file}`), 'mulaw');
+  const payload = new Uint8Array(speech.length + silenceMs * 8).fill(0xff);
+  payload.set(speech);
   const summary = writeRtpPcap(pcap, {
     streams: [
       {
-        payload: wavToG711(sharedFile(`audio/librispeech/${file}`), 'mulaw'),
+        payload,
         payloadType: 0,
         dstPortOffset: 0,
       },
@@ -279,11 +287,12 @@ describe('voxbridge start: the gateway service', () => {
 
   it('loses no emitted final across kill -9; a client resuming with its last seq gets exactly what it missed', async () => {
     const { socket, events } = await connect(service!, KEY);
-    // 1.wav (16.7 s) gives several finals: the client sees the first, then goes away.
+    // 1.wav (16.7 s) gives two finals (0.2–13.2 s and 13.5–16.7 s): the client sees the first,
+    // then goes away. The second runs to the end of the file, so silence follows it in the pcap.
     // SIPp stays on the line long after the audio, so the kill always lands mid-call however
     // late the finals come on a loaded machine.
     const stopSipp = new AbortController();
-    const running = call(service!, callPcap(work, '1.wav'), 60_000, stopSipp.signal);
+    const running = call(service!, callPcap(work, '1.wav', 3000), 60_000, stopSipp.signal);
     const firstFinal = await until(
       'a final',
       () => events.find((e) => e.type === 'transcript.final'),
