@@ -63,6 +63,15 @@ interface OpenGap {
 
 /** The backlog when the caller names none: what recognizerBacklogMs gives the default RTF. */
 export const DEFAULT_BACKLOG_MS = 18_000;
+
+/**
+ * A stream that carried at least this much call audio before a retryable failure earns another
+ * restart: an engine process that crashes now and then (issue 11: engines in supervised child
+ * processes) costs a gap each time, not the rest of the call, while one that fails again soon
+ * after a restart (a crash loop) turns recognition off for the leg. Measured in audio, not wall
+ * time, so the rule is the same on a loaded machine.
+ */
+export const HEALTHY_STREAM_MS = 10_000;
 /** Shortest frame a leg sends (RFC 4566 ptime as MediaLeg accepts it): sizes the item bound. */
 const MIN_FRAME_MS = 5;
 /**
@@ -92,8 +101,9 @@ const MAX_OPEN_BACKLOG_GAP_MS = 5000;
  * oldest audio dropped, and then never silently: dropped frames become `onGap` reports.
  *
  * Errors: an engine error never reaches the call as an event. A retryable EngineError restarts the
- * stream once (a new channel; the timeline simply starts a new run); any other error, or a second
- * one, turns recognition off for the leg and is kept in `lastError`. Either way the audio the
+ * stream (a new channel; the timeline simply starts a new run): the first time always, later only
+ * when the failed stream had carried HEALTHY_STREAM_MS of audio. Any other error, or a retryable
+ * one soon after a restart, turns recognition off for the leg and is kept in `lastError`. Either way the audio the
  * engine had not finalized, and for a failure everything after it, is reported through `onGap`.
  * The 16 kHz resampler's delay (a few samples) is not compensated.
  */
@@ -291,7 +301,8 @@ export class LegRecognizer {
       this.errors++;
       this.lastError = describe(error);
       const retryable = error instanceof Error && 'retryable' in error && error.retryable === true;
-      if (retryable && this.restarts === 0 && !this.finishing) {
+      const healthy = this.pushedEndMs - this.streamStartMs >= HEALTHY_STREAM_MS;
+      if (retryable && (this.restarts === 0 || healthy) && !this.finishing) {
         this.restarts++;
         this.noteUnfinalized('engine-restart');
         this.start();

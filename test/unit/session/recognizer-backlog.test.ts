@@ -218,6 +218,43 @@ describe('LegRecognizer backlog', () => {
     );
   });
 
+  it('restarts again after a stream that ran 10 s of audio, but not after one that failed at once (crash loop)', async () => {
+    // Each stream dies (a retryable crash, as when an engine process is killed) after the number
+    // of frames the script gives it: 12 s, 12 s, then 1 s.
+    const lives = [600, 600, 50];
+    let streams = 0;
+    const stt: SttEngine = {
+      name: 'crashing',
+      capabilities: new ScriptedStt({ utterances: [] }).capabilities,
+      async *transcribe(frames: AsyncIterable<AudioFrame>): AsyncGenerator<SttEvent> {
+        const life = lives[streams++] ?? Infinity;
+        yield { type: 'started' };
+        let n = 0;
+        for await (const _ of frames) {
+          if (++n === life) {
+            throw new EngineError('crashing', 'ENGINE_FAILED', 'engine process exited', { retryable: true });
+          }
+        }
+      },
+      close: () => Promise.resolve(),
+    };
+    const { r, gaps } = recognizer(stt, 60_000);
+    await settle();
+    for (let i = 0; i < 1300; i++) {
+      r.push(tone(20), i * 20);
+      if (i % 50 === 0) await settle();
+    }
+    await settle();
+    assert.equal(streams, 3);
+    assert.equal(r.restarts, 2);
+    assert.equal(r.state, 'failed');
+    assert.deepEqual(
+      gaps.map((g) => g.reason),
+      ['engine-restart', 'engine-restart', 'engine-failed'],
+    );
+    await r.finish(1000);
+  });
+
   it('reports audio offered after a failure for good as one engine-failed gap to the end of the leg', async () => {
     const stt: SttEngine = {
       name: 'broken',
