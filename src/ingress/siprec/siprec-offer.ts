@@ -10,7 +10,7 @@ import type {
   RoleOptions,
   SessionParticipant,
 } from '../../sip/siprec/index.js';
-import { recordingSessionFromInvite } from '../../sip/siprec/index.js';
+import { recordingSessionFromInvite, sdpOfRecordingBody } from '../../sip/siprec/index.js';
 
 /** A SIPREC offer, read: the SDP to answer and what each of its m-lines carries. */
 export interface SiprecOffer {
@@ -61,9 +61,9 @@ export function readSiprecOffer(request: SipRequest, options: SiprecOfferOptions
   const contentType = getHeader(request, 'Content-Type');
   if (contentType === undefined) throw new ParseError('SIPREC INVITE without a body', 0);
   // The SDP is needed first for its labels, so find it, then let sip/siprec read the whole body.
-  const probe = recordingSessionFromInvite(contentType, request.body, []);
-  if (probe.sdp === null) throw new ParseError('SIPREC INVITE without an SDP part', 0);
-  const sdp = parseSdp(probe.sdp);
+  const sdpBytes = sdpOfRecordingBody(contentType, request.body);
+  if (sdpBytes === null) throw new ParseError('SIPREC INVITE without an SDP part', 0);
+  const sdp = parseSdp(sdpBytes);
   const labels = sdp.media.map((_, i) => sdpMediaView(sdp, i).label);
   const recording = recordingSessionFromInvite(
     contentType,
@@ -113,7 +113,7 @@ export function isOfferlessSiprec(request: SipRequest): boolean {
   if (request.body.length === 0) return true;
   const contentType = getHeader(request, 'Content-Type');
   if (contentType === undefined) return false;
-  return recordingSessionFromInvite(contentType, request.body, []).sdp === null;
+  return sdpOfRecordingBody(contentType, request.body) === null;
 }
 
 /**
@@ -167,6 +167,8 @@ export function readSiprecMetadataUpdate(
 ): SiprecOffer | undefined {
   const contentType = getHeader(request, 'Content-Type');
   if (contentType === undefined || request.body.length === 0) return undefined;
+  // An ordinary re-offer (SDP present) is read by readSiprecOffer: no metadata parsed here for it.
+  if (sdpOfRecordingBody(contentType, request.body) !== null) return undefined;
   const labels = current.media.map((_, i) => sdpMediaView(current, i).label);
   const recording = recordingSessionFromInvite(
     contentType,
@@ -174,7 +176,6 @@ export function readSiprecMetadataUpdate(
     labels,
     roleOptionsFor(request, options),
   );
-  if (recording.sdp !== null) return undefined;
   if (recording.metadata === null) {
     throw new ParseError('a SIPREC update without SDP must carry recording metadata', 0);
   }

@@ -43,5 +43,5 @@ export type {
 } from './build-recording-session.js';
 export { applyMetadataUpdate, mergeRecordingMetadata } from './apply-metadata-update.js';
 export type { ApplyMetadataUpdateOptions } from './apply-metadata-update.js';
-export { recordingSessionFromInvite } from './recording-session-from-invite.js';
+export { recordingSessionFromInvite, sdpOfRecordingBody } from './recording-session-from-invite.js';
 export type { InviteRecording, MLineAssignment } from './recording-session-from-invite.js';

@@ -42,6 +42,22 @@ export interface InviteRecording {
 const METADATA_TYPES = new Set(['application/rs-metadata+xml', 'application/rs-metadata']);
 
 /**
+ * The SDP octets of a SIPREC body: the body itself for `application/sdp`, the `application/sdp`
+ * part of a multipart, null when there is none (metadata alone: an offerless INVITE or a
+ * metadata-only update). Reads no metadata, so a caller that only needs the SDP, or to know there
+ * is none, does not parse the XML. Throws ParseError as recordingSessionFromInvite does.
+ */
+export function sdpOfRecordingBody(contentType: string, body: Uint8Array): Uint8Array | null {
+  const mediaType = parseMediaType(contentType);
+  if (mediaType.essence === 'application/sdp') return body;
+  if (METADATA_TYPES.has(mediaType.essence)) return null;
+  if (mediaType.type === 'multipart') {
+    return parseMultipart(body, contentType).find((p) => p.contentType === 'application/sdp')?.body ?? null;
+  }
+  throw new ParseError(`not a SIPREC body: ${mediaType.essence}`, 0);
+}
+
+/**
  * Reads the body of a SIPREC INVITE. `sdpLabels[i]` is the `a=label` of m-line i (null or '' when
  * it has none). Throws ParseError for a malformed body or metadata.
  */

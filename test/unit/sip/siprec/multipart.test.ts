@@ -10,6 +10,7 @@ import {
   parseMultipart,
   partHeader,
   recordingSessionFromInvite,
+  sdpOfRecordingBody,
 } from '../../../../src/sip/siprec/index.js';
 import { readInviteFixture, sdpLabels } from './invite-fixture.js';
 
@@ -385,5 +386,33 @@ describe('multipart properties', () => {
         }
       }),
     );
+  });
+});
+
+describe('sdpOfRecordingBody', () => {
+  const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+  const sdp =
+    'v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
+
+  it('finds the SDP part without reading the metadata (which here is not even XML)', () => {
+    const body = encode(
+      `--b\r\nContent-Type: application/sdp\r\n\r\n${sdp}\r\n--b\r\n` +
+        'Content-Type: application/rs-metadata+xml\r\n\r\n<recording <<< not xml\r\n--b--\r\n',
+    );
+    const found = sdpOfRecordingBody('multipart/mixed;boundary=b', body);
+    assert.equal(new TextDecoder().decode(found ?? new Uint8Array()), sdp);
+  });
+
+  it('is the whole body for application/sdp, null for metadata alone, ParseError for other types', () => {
+    assert.equal(
+      new TextDecoder().decode(sdpOfRecordingBody('application/sdp', encode(sdp)) ?? undefined),
+      sdp,
+    );
+    assert.equal(sdpOfRecordingBody('application/rs-metadata+xml', encode('<recording/>')), null);
+    const metadataOnly = encode(
+      '--b\r\nContent-Type: application/rs-metadata+xml\r\n\r\n<recording/>\r\n--b--\r\n',
+    );
+    assert.equal(sdpOfRecordingBody('multipart/mixed;boundary=b', metadataOnly), null);
+    assert.throws(() => sdpOfRecordingBody('text/plain', encode('hello')), ParseError);
   });
 });
