@@ -18,13 +18,7 @@ import type { GatewayEvent, GatewayProcess } from '../support/gateway-process.js
 import { rtpRangeForTest, startGatewayProcess } from '../support/gateway-process.js';
 import { librispeechReference } from '../support/librispeech.js';
 import { sharedFile, ROOT } from '../support/paths.js';
-import {
-  freeUdpPort,
-  freeUdpPortRange,
-  sippScenario,
-  wavToG711,
-  writeRtpPcap,
-} from '../support/sipp/index.js';
+import { spawnSippCall, wavToG711, writeRtpPcap } from '../support/sipp/index.js';
 
 const HOLD_AFTER_AUDIO_MS = 2000;
 /** µ-law silence: 0xFF encodes the smallest positive sample. */
@@ -51,48 +45,6 @@ function speechPcap(path: string): number {
   }
   writeRtpPcap(path, { streams: [{ payload, payloadType: 0, dstPortOffset: 0 }] });
   return payload.length / 8;
-}
-
-async function spawnSippCall(
-  sipPort: number,
-  pcap: string,
-  audioMs: number,
-  cwd: string,
-): Promise<ChildProcess> {
-  const localPort = await freeUdpPort();
-  const mediaPort = await freeUdpPortRange();
-  return spawn(
-    'sipp',
-    [
-      `127.0.0.1:${sipPort}`,
-      '-sf',
-      sippScenario('uac-pcmu'),
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(localPort),
-      '-mi',
-      '127.0.0.1',
-      '-mp',
-      String(mediaPort),
-      '-m',
-      '1',
-      '-nostdin',
-      '-key',
-      'codec',
-      'PCMU',
-      '-key',
-      'pt',
-      '0',
-      '-key',
-      'pcap',
-      pcap,
-      '-set',
-      'hold_ms',
-      String(Math.round(audioMs + HOLD_AFTER_AUDIO_MS)),
-    ],
-    { cwd, stdio: 'ignore' },
-  );
 }
 
 /** Every match of `pattern` (global) in the gateway's stderr, as its capture groups. */
@@ -150,13 +102,23 @@ describe('a speech-engine process killed mid-call', () => {
           stderrMatches(gateway, /pocketsphinx stream \d+ on engine process (\d+)/g).map((m) => Number(m[0]));
 
         // Call A first: its recognition stream is the first one placed.
-        const sippA = await spawnSippCall(gateway.sipPort, pcap, audioMs, work);
+        const sippA = await spawnSippCall({
+          sipPort: gateway.sipPort,
+          pcap,
+          holdMs: audioMs + HOLD_AFTER_AUDIO_MS,
+          cwd: work,
+        });
         sipps.push(sippA);
         const legA = await gateway.waitFor((e) => e.type === 'leg.added', 15_000);
         const placedA = await waitUntil('call A placed on an engine process', () => opened()[0], 15_000);
         const pidA = placedA;
 
-        const sippB = await spawnSippCall(gateway.sipPort, pcap, audioMs, work);
+        const sippB = await spawnSippCall({
+          sipPort: gateway.sipPort,
+          pcap,
+          holdMs: audioMs + HOLD_AFTER_AUDIO_MS,
+          cwd: work,
+        });
         sipps.push(sippB);
         const legB = await gateway.waitFor((e) => e.type === 'leg.added' && e.callId !== legA.callId, 15_000);
         const placedB = await waitUntil('call B placed on an engine process', () => opened()[1], 15_000);

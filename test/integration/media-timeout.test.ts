@@ -5,8 +5,6 @@
  * drain started meanwhile (what SIGTERM does) must finish.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,13 +18,7 @@ import type { CallEvent } from '../../src/session/index.js';
 import { defaultMediaTicker } from '../../src/session/index.js';
 import { startGatewayProcess } from '../support/gateway-process.js';
 import { sharedFile } from '../support/paths.js';
-import {
-  freeUdpPort,
-  freeUdpPortRange,
-  sippScenario,
-  wavToG711,
-  writeRtpPcap,
-} from '../support/sipp/index.js';
+import { spawnSippCall, wavToG711, writeRtpPcap } from '../support/sipp/index.js';
 
 const TIMEOUT_S = 3;
 
@@ -47,47 +39,6 @@ class CountingStt extends ScriptedStt {
       this.open--;
     }
   }
-}
-
-/**
- * One SIPp call streaming `pcap` and holding for a minute. Spawned here rather than through
- * runSipp because the test must SIGKILL it mid-call.
- */
-async function spawnSippCall(sipPort: number, pcap: string, cwd: string): Promise<ChildProcess> {
-  const localPort = await freeUdpPort();
-  const mediaPort = await freeUdpPortRange();
-  return spawn(
-    'sipp',
-    [
-      `127.0.0.1:${sipPort}`,
-      '-sf',
-      sippScenario('uac-pcmu'),
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(localPort),
-      '-mi',
-      '127.0.0.1',
-      '-mp',
-      String(mediaPort),
-      '-m',
-      '1',
-      '-nostdin',
-      '-key',
-      'codec',
-      'PCMU',
-      '-key',
-      'pt',
-      '0',
-      '-key',
-      'pcap',
-      pcap,
-      '-set',
-      'hold_ms',
-      '60000',
-    ],
-    { cwd, stdio: 'ignore' },
-  );
 }
 
 function speechPcap(work: string): string {
@@ -140,7 +91,12 @@ describe('media timeout with a real SIPp caller killed mid-call', () => {
     'ends the call as media-timeout within the timeout + 5 s, sends BYE, releases everything, and drain finishes',
     { timeout: 60_000 },
     async (t) => {
-      const sipp = await spawnSippCall(gateway.sipPorts.udp!, speechPcap(work), work);
+      const sipp = await spawnSippCall({
+        sipPort: gateway.sipPorts.udp!,
+        pcap: speechPcap(work),
+        holdMs: 60_000,
+        cwd: work,
+      });
       const exited = new Promise((resolve) => sipp.once('exit', resolve));
       try {
         await waitUntil('the call and its leg', () => events.some((e) => e.type === 'leg.added'), 15_000);
@@ -202,7 +158,12 @@ describe('voxbridge serve: SIGTERM after the caller died finishes by the media t
         String(TIMEOUT_S),
       ]);
       try {
-        const sipp = await spawnSippCall(gateway.sipPort, speechPcap(work), work);
+        const sipp = await spawnSippCall({
+          sipPort: gateway.sipPort,
+          pcap: speechPcap(work),
+          holdMs: 60_000,
+          cwd: work,
+        });
         const exited = new Promise((resolve) => sipp.once('exit', resolve));
         try {
           await gateway.waitFor((e) => e.type === 'leg.added', 15_000);

@@ -6,3 +6,4 @@ export { freeUdpPort, freeUdpPortRange } from './free-port.js';
 export { sendSipDatagrams, sipOptionsRequest } from './send-sip-datagrams.js';
 export type { SentDatagram } from './send-sip-datagrams.js';
 export { sippScenario } from './scenarios.js';
+export { spawnSippCall } from './spawn-sipp-call.js';
