@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AudioFrame } from '../../../src/media/audio/index.js';
 import type { SttEngine, SttEvent } from '../../../src/engines/spi/index.js';
 import { EngineError } from '../../../src/engines/spi/index.js';
 import { ScriptedStt } from '../../../src/engines/spi/testing/index.js';
@@ -11,6 +10,7 @@ import {
   SessionRig,
   WALL_EPOCH_MS,
   dtmfPackets,
+  failingStt,
   g711Payloads,
   rtpPacket,
 } from './session-rig.js';
@@ -197,18 +197,7 @@ describe('Call: transcripts', () => {
   });
 
   it('turns recognition off after a non-retryable engine error, without a wrong event', async () => {
-    const stt: SttEngine = {
-      name: 'broken',
-      capabilities: new ScriptedStt({ utterances: [] }).capabilities,
-      async *transcribe(frames: AsyncIterable<AudioFrame>): AsyncGenerator<SttEvent> {
-        yield { type: 'started' };
-        let n = 0;
-        for await (const _ of frames) {
-          if (++n === 5) throw new EngineError('broken', 'ENGINE_FAILED', 'decoder crashed');
-        }
-      },
-      close: () => Promise.resolve(),
-    };
+    const stt = failingStt({ name: 'broken', message: 'decoder crashed', lives: [5] });
     const rig = new SessionRig({ stt });
     const leg = rig.call.addLeg({ role: 'caller', codec: PCMU });
     await rig.stream(leg, g711Payloads('mulaw', 440, 400));

@@ -14,7 +14,7 @@ import { ScriptedStt } from '../../../src/engines/spi/testing/index.js';
 import type { RecognizedText, RecognizerGap } from '../../../src/session/leg-recognizer.js';
 import { LegRecognizer } from '../../../src/session/leg-recognizer.js';
 import { recognizerSpeedOf } from '../../../src/session/index.js';
-import { PCMU, SessionRig, g711Payloads } from './session-rig.js';
+import { PCMU, SessionRig, failingStt, g711Payloads } from './session-rig.js';
 
 /** An engine that takes frames only as fast as the test allows: `allow(n)` lets n more through. */
 class GatedStt implements SttEngine {
@@ -221,23 +221,12 @@ describe('LegRecognizer backlog', () => {
   it('restarts again after a stream that ran 10 s of audio, but not after one that failed at once (crash loop)', async () => {
     // Each stream dies (a retryable crash, as when an engine process is killed) after the number
     // of frames the script gives it: 12 s, 12 s, then 1 s.
-    const lives = [600, 600, 50];
-    let streams = 0;
-    const stt: SttEngine = {
+    const stt = failingStt({
       name: 'crashing',
-      capabilities: new ScriptedStt({ utterances: [] }).capabilities,
-      async *transcribe(frames: AsyncIterable<AudioFrame>): AsyncGenerator<SttEvent> {
-        const life = lives[streams++] ?? Infinity;
-        yield { type: 'started' };
-        let n = 0;
-        for await (const _ of frames) {
-          if (++n === life) {
-            throw new EngineError('crashing', 'ENGINE_FAILED', 'engine process exited', { retryable: true });
-          }
-        }
-      },
-      close: () => Promise.resolve(),
-    };
+      message: 'engine process exited',
+      lives: [600, 600, 50],
+      retryable: true,
+    });
     const { r, gaps } = recognizer(stt, 60_000);
     await settle();
     for (let i = 0; i < 1300; i++) {
@@ -245,7 +234,7 @@ describe('LegRecognizer backlog', () => {
       if (i % 50 === 0) await settle();
     }
     await settle();
-    assert.equal(streams, 3);
+    assert.equal(stt.streams, 3);
     assert.equal(r.restarts, 2);
     assert.equal(r.state, 'failed');
     assert.deepEqual(
@@ -256,18 +245,7 @@ describe('LegRecognizer backlog', () => {
   });
 
   it('reports audio offered after a failure for good as one engine-failed gap to the end of the leg', async () => {
-    const stt: SttEngine = {
-      name: 'broken',
-      capabilities: new ScriptedStt({ utterances: [] }).capabilities,
-      async *transcribe(frames: AsyncIterable<AudioFrame>): AsyncGenerator<SttEvent> {
-        yield { type: 'started' };
-        let n = 0;
-        for await (const _ of frames) {
-          if (++n === 10) throw new EngineError('broken', 'ENGINE_FAILED', 'decoder crashed');
-        }
-      },
-      close: () => Promise.resolve(),
-    };
+    const stt = failingStt({ name: 'broken', message: 'decoder crashed', lives: [10] });
     const { r, gaps } = recognizer(stt, 5000);
     await settle();
     for (let i = 0; i < 10; i++) {

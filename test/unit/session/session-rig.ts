@@ -1,6 +1,10 @@
 // Shared by the session tests: a fake clock, a manual ticker, RTP packets with real G.711 bytes.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock } from '../../../src/core/index.js';
+import type { AudioFrame } from '../../../src/media/audio/index.js';
+import type { SttEngine, SttEvent } from '../../../src/engines/spi/index.js';
+import { EngineError } from '../../../src/engines/spi/index.js';
+import { ScriptedStt } from '../../../src/engines/spi/testing/index.js';
 import { generateTone } from '../../../src/media/audio/index.js';
 import { g711Encode } from '../../../src/media/codecs/index.js';
 import type { DtmfDigit, RtpPacket } from '../../../src/media/rtp/index.js';
@@ -88,6 +92,39 @@ export function dtmfPackets(digit: DtmfDigit, firstSeq: number, timestamp: numbe
 }
 
 /** A call on a fake clock and a manual ticker, with every event recorded. */
+/**
+ * An engine whose n-th stream throws ENGINE_FAILED (`retryable` as given) when it takes its
+ * `lives[n]`-th frame; streams beyond the list never fail. `streams` counts the streams opened.
+ */
+export function failingStt(options: {
+  readonly name: string;
+  readonly message: string;
+  readonly lives: readonly number[];
+  readonly retryable?: boolean;
+}): SttEngine & { readonly streams: number } {
+  let streams = 0;
+  return {
+    name: options.name,
+    capabilities: new ScriptedStt({ utterances: [] }).capabilities,
+    get streams() {
+      return streams;
+    },
+    async *transcribe(frames: AsyncIterable<AudioFrame>): AsyncGenerator<SttEvent> {
+      const life = options.lives[streams++] ?? Infinity;
+      yield { type: 'started' };
+      let n = 0;
+      for await (const _ of frames) {
+        if (++n === life) {
+          throw new EngineError(options.name, 'ENGINE_FAILED', options.message, {
+            retryable: options.retryable === true,
+          });
+        }
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
 export class SessionRig {
   readonly clock = new TestClock();
   readonly ticker = new MediaTicker({ clock: this.clock, manual: true });
